@@ -1,0 +1,13 @@
+# childspend: English local authority spending on children's services, from official statistics.
+# Run everything with `snakemake --cores 4`; see README.md.
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/fetch.smk"
+include: "workflow/rules/ingest.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        "results/ingest/geography.parquet",

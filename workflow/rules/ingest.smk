@@ -1,0 +1,30 @@
+# One parser per publication family: official layout -> tidy validated table.
+
+
+rule ingest_geography:
+    input:
+        las=raw_path(SOURCES["geo_las"]),
+        regions=raw_path(SOURCES["geo_region_la_hierarchy"]),
+        code=lib("parsers/geography", "schemas"),
+    output:
+        "results/ingest/geography.parquet",
+    log:
+        "results/logs/ingest_geography.log",
+    script:
+        "../scripts/ingest_geography.py"
+
+
+rule ingest_spending:
+    input:
+        files=lambda wildcards: raw_files(wildcards.family),
+        code=lambda wildcards: lib(f"parsers/{wildcards.family}", "ingest", "schemas", "markers", "tables", "years"),
+    output:
+        "results/ingest/{family}.parquet",
+    wildcard_constraints:
+        family="s251_a1|lait|revenue_outturn",
+    params:
+        entries=lambda wildcards: sources_of(SOURCES, wildcards.family),
+    log:
+        "results/logs/ingest_{family}.log",
+    script:
+        "../scripts/ingest_spending.py"

@@ -1,0 +1,62 @@
+"""Data contracts: every parser's output is validated here before anything downstream sees it."""
+
+from __future__ import annotations
+
+import pandera.pandas as pa
+
+AREA_LEVELS = ["la", "region", "england"]
+YEAR = pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}$"))
+FLAG_OK_WHEN_VALUE = pa.Check(
+    lambda df: df["value"].isna() | (df["flag"] == ""),
+    name="a value carries no flag",
+)
+FLAG_REQUIRED_WHEN_MISSING = pa.Check(
+    lambda df: df["value"].notna() | (df["flag"] != ""),
+    name="a missing value carries a flag",
+)
+
+# One row per area x year x line x measure, in the publisher's own units.
+SPENDING = pa.DataFrameSchema(
+    {
+        "source": pa.Column(str),
+        "year": YEAR,
+        "area_level": pa.Column(str, pa.Check.isin(AREA_LEVELS)),
+        "la_number": pa.Column("Int64", pa.Check.in_range(100, 999), nullable=True),
+        "ons_code": pa.Column(str, pa.Check.str_matches(r"^(E\d{8})?$")),
+        "area_name": pa.Column(str),
+        "line": pa.Column(str),
+        "category": pa.Column(str),
+        "measure": pa.Column(str),
+        "value": pa.Column(float, nullable=True),
+        "unit": pa.Column(str, pa.Check.isin(["GBP", "GBP thousand"])),
+        "flag": pa.Column(str),
+    },
+    checks=[
+        FLAG_OK_WHEN_VALUE,
+        FLAG_REQUIRED_WHEN_MISSING,
+        pa.Check(lambda df: (df["area_level"] != "la") | df["la_number"].notna() | (df["ons_code"] != ""),
+                 name="an LA row has an LA number or an ONS code"),
+    ],
+    strict=True,
+    ordered=True,
+    coerce=True,
+)
+
+# LA reference: every LA, live or terminated, with its codes and region.
+GEOGRAPHY = pa.DataFrameSchema(
+    {
+        "la_number": pa.Column("Int64", pa.Check.in_range(100, 999)),
+        "ons_code": pa.Column(str, pa.Check.str_matches(r"^E\d{8}$")),
+        "la_name": pa.Column(str),
+        "region_code": pa.Column(str, pa.Check.str_matches(r"^E\d{8}$")),
+        "region_name": pa.Column(str),
+        "date_of_operation": pa.Column("datetime64[ns]", nullable=True),
+        "date_of_termination": pa.Column("datetime64[ns]", nullable=True),
+    },
+    unique=["ons_code"],
+    strict=True,
+    ordered=True,
+    coerce=True,
+)
+
+SPENDING_COLUMNS = list(SPENDING.columns)
