@@ -1,0 +1,61 @@
+"""Config and pinned sources are validated with readable messages."""
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from childspend.config import check_config, load_config, load_sources
+from childspend.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def config():
+    return load_config(ROOT / "config" / "config.yaml")
+
+
+def test_shipped_config_and_sources_are_valid(config):
+    sources = load_sources(ROOT / "config" / "sources.yaml")
+    assert {e["family"] for e in sources.values()} >= {"s251_a1", "lait", "revenue_outturn", "geography"}
+    assert config["years"]["first"] <= config["years"]["last"]
+
+
+def test_unknown_key_is_named(config):
+    bad = copy.deepcopy(config)
+    bad["yeras"] = {}
+    with pytest.raises(ConfigError, match="yeras"):
+        check_config(bad)
+
+
+def test_years_in_wrong_order(config):
+    bad = copy.deepcopy(config)
+    bad["years"] = {"first": "2020-21", "last": "2010-11"}
+    with pytest.raises(ConfigError, match="after years.last"):
+        check_config(bad)
+
+
+def test_malformed_year_is_rejected(config):
+    bad = copy.deepcopy(config)
+    bad["years"]["first"] = "2020-22"
+    with pytest.raises(ConfigError, match="not a financial year"):
+        check_config(bad)
+
+
+def test_la_in_two_merged_units(config):
+    bad = copy.deepcopy(config)
+    bad["geography"]["merged_units"]["909"]["members"].append(928)
+    with pytest.raises(ConfigError, match="LA 928 is in both"):
+        check_config(bad)
+
+
+def test_source_with_bad_checksum_field(tmp_path):
+    sources = yaml.safe_load((ROOT / "config" / "sources.yaml").read_text())
+    first = next(iter(sources["sources"]))
+    sources["sources"][first]["sha256"] = "not-a-hash"
+    path = tmp_path / "sources.yaml"
+    path.write_text(yaml.safe_dump(sources))
+    with pytest.raises(ConfigError, match=f"sources.{first}.sha256"):
+        load_sources(path)

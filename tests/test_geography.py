@@ -1,0 +1,45 @@
+"""LA reference parsing, stable units and which LAs operate in which year."""
+
+from pathlib import Path
+
+import pytest
+
+from childspend.errors import ConfigError
+from childspend.geography import operating, ons_to_la_number, stable_units
+from childspend.parsers import geography
+
+FIXTURES = Path(__file__).parent / "fixtures" / "geography"
+CUMBRIA = {"909": {"name": "Cumbria", "members": [909, 942, 943]}}
+
+
+@pytest.fixture
+def geo():
+    return geography.parse(FIXTURES / "las.csv", FIXTURES / "region_la_hierarchy.csv")
+
+
+def test_reference_keeps_single_las_and_fills_2009_county_numbers(geo):
+    assert "E06000063 / E06000064" not in set(geo["ons_code"])  # joint entry left out
+    assert 702 not in set(geo["la_number"])  # forces overseas: no area
+    assert ons_to_la_number(geo)["E10000010"] == 840  # Durham county continued as County Durham
+    assert ons_to_la_number(geo)["E08000020"] == ons_to_la_number(geo)["E08000037"] == 390
+    assert set(geo["region_name"]) == {"North East", "North West", "London"}
+
+
+def test_merged_unit_covers_predecessor_and_successors(geo):
+    units = stable_units(geo, CUMBRIA).set_index("la_number")
+    assert units.loc[[909, 942, 943], "unit_id"].tolist() == ["909"] * 3
+    assert units.loc[390, "unit_id"] == "390"  # recode: same unit
+    assert units.loc[942, "unit_name"] == "Cumbria"
+
+
+def test_merged_unit_with_unknown_member_is_a_config_error(geo):
+    with pytest.raises(ConfigError, match="unknown LA number"):
+        stable_units(geo, {"909": {"name": "Cumbria", "members": [909, 999]}})
+
+
+def test_operating_follows_boundary_dates(geo):
+    ops = operating(geo, ["2008-09", "2022-23", "2023-24"])
+    by_year = ops.groupby("year")["la_number"].agg(set)
+    assert 909 in by_year["2022-23"] and 909 not in by_year["2023-24"]
+    assert {942, 943} <= by_year["2023-24"] and 942 not in by_year["2022-23"]
+    assert 840 in by_year["2008-09"]  # via the Durham county code, operating before 2009

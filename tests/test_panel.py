@@ -1,0 +1,113 @@
+"""Spending panel: stable units, explicit gaps and flagged totals, on small hand-made tables."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from childspend.geography import operating, stable_units
+from childspend.panel import (ExclusionLog, complete_grid, resolve_la_numbers, spending_rows, to_units,
+                              wide, with_totals)
+from childspend.parsers import geography
+from childspend.schemas import SPENDING
+
+FIXTURES = Path(__file__).parent / "fixtures" / "geography"
+YEARS = ["2017-18", "2022-23", "2023-24"]
+
+
+def rows(source, year, category, measure, unit, values):
+    """SPENDING rows: ``values`` maps an LA number (or 'england') to a value."""
+    out = []
+    for area, value in values.items():
+        la = area != "england"
+        out.append(dict(source=source, year=year, area_level="la" if la else "england",
+                        la_number=area if la else None, ons_code="", area_name=str(area), line="line text",
+                        category=category, measure=measure, value=value, unit=unit,
+                        flag="" if value == value else "c"))
+    return SPENDING.validate(pd.DataFrame(out))
+
+
+@pytest.fixture
+def geo():
+    return geography.parse(FIXTURES / "las.csv", FIXTURES / "region_la_hierarchy.csv")
+
+
+@pytest.fixture
+def units(geo):
+    return stable_units(geo, {"909": {"name": "Cumbria", "members": [909, 942, 943]}})
+
+
+def build(geo, units, a1, lait, revenue):
+    log = ExclusionLog()
+    tables = [resolve_la_numbers(t, geo, log) for t in (a1, lait, revenue)]
+    values = to_units(spending_rows(*tables), units, operating(geo, YEARS), log)
+    return with_totals(complete_grid(values, units, YEARS, log), units), log.frame()
+
+
+@pytest.fixture
+def sources():
+    everyone = {201: 1.0, 202: 2.0, 390: 3.0, 840: 4.0}
+    a1 = pd.concat([
+        rows("s251_a1_2017-18", "2017-18", "total", "gross_expenditure", "GBP", {**everyone, 909: 5.0}),
+        rows("s251_a1_2017-18", "2017-18", "total", "net_expenditure", "GBP", {**everyone, 909: 4.0}),
+    ])
+    lait = pd.concat([
+        rows("lait_2025-05-28", "2022-23", "total", "gross_expenditure", "GBP", {**everyone, 909: 50.0}),
+        rows("lait_2026-04-08", "2022-23", "total", "gross_expenditure", "GBP", {**everyone, 909: 6.0}),
+        # 2023-24: Westmorland and Furness reported, Cumberland not
+        rows("lait_2026-04-08", "2023-24", "total", "gross_expenditure", "GBP", {**everyone, 943: 7.0}),
+    ])
+    revenue = rows("ro3_2017-18", "2017-18", "total", "net_current_expenditure", "GBP thousand",
+                   {201: 1.0, 202: float("nan"), 390: 3.0, 840: 4.0, 909: 5.0, "england": 14.0})
+    return a1, lait, revenue
+
+
+def value(panel, area, year, measure):
+    row = panel[(panel["area_code"] == area) & (panel["year"] == year) & (panel["measure"] == measure)]
+    assert len(row) == 1
+    return row.iloc[0]
+
+
+def test_newest_lait_vintage_wins(geo, units, sources):
+    panel, _ = build(geo, units, *sources)
+    assert value(panel, "909", "2022-23", "s251_gross_total")["value"] == 6.0
+    assert value(panel, "909", "2022-23", "s251_gross_total")["source"] == "lait_2026-04-08"
+
+
+def test_unit_missing_a_member_is_missing_not_understated(geo, units, sources):
+    panel, log = build(geo, units, *sources)
+    cumbria = value(panel, "909", "2023-24", "s251_gross_total")
+    assert pd.isna(cumbria["value"]) and cumbria["flag"] == "member_missing"
+    assert log["reason"].str.contains(r"member LA\(s\) \[942\] not reported").any()
+    england = value(panel, "E92000001", "2023-24", "s251_gross_total")
+    assert england["flag"] == "incomplete"
+    assert (england["units_expected"], england["units_reporting"]) == (5, 4)
+    assert england["value"] == 10.0
+
+
+def test_complete_england_total_reconciles_with_units(geo, units, sources):
+    panel, _ = build(geo, units, *sources)
+    england = value(panel, "E92000001", "2017-18", "s251_gross_total")
+    assert england["flag"] == "" and england["value"] == 15.0
+
+
+def test_revenue_outturn_converted_to_gbp_and_suppressed_stays_missing(geo, units, sources):
+    panel, _ = build(geo, units, *sources)
+    assert value(panel, "390", "2017-18", "csc_net_total")["value"] == 3000.0
+    camden = value(panel, "202", "2017-18", "csc_net_total")
+    assert pd.isna(camden["value"]) and camden["flag"] == "c"
+    assert value(panel, "E92000001", "2017-18", "csc_net_total")["flag"] == "incomplete"
+
+
+def test_years_a_source_does_not_cover_are_no_data_never_zero(geo, units, sources):
+    panel, _ = build(geo, units, *sources)
+    net = value(panel, "201", "2023-24", "s251_net_total")
+    assert pd.isna(net["value"]) and net["flag"] == "no_data"
+
+
+def test_wide_panel_has_one_row_per_area_and_year(geo, units, sources):
+    panel, _ = build(geo, units, *sources)
+    table = wide(panel)
+    assert not table.duplicated(["area_level", "area_code", "year"]).any()
+    assert len(table[table["area_level"] == "la"]) == units["unit_id"].nunique() * len(YEARS)
+    assert {"s251_gross_total", "csc_net_total"} <= set(table.columns)

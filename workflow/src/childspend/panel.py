@@ -1,0 +1,191 @@
+"""The LA unit x financial year spending panel, with region and England totals.
+
+Sources are combined per measure family:
+- ``s251_gross_<category>``: DfE S251 gross expenditure on children's and young people's
+  services. Table A1 workbooks where they exist (2008-09 to 2018-19), LAIT for later years (the
+  newest LAIT vintage wins for each year).
+- ``s251_net_total`` and ``s251_income_total``: Table A1 only.
+- ``csc_net_<category>``: MHCLG revenue outturn net current expenditure on children's social
+  care. RO3 detail where it exists, else the RS/RSX summary (total only).
+Money is GBP throughout (revenue outturn's GBP thousand are converted here).
+
+Every (area, year, measure) in the panel's range has a row: a value, or a missing value with a
+flag saying why. Region and England rows are sums over units; a total that lacks units is
+flagged ``incomplete`` and its missing units are listed in the exclusions log.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+
+from .geography import ENGLAND_CODE, ons_to_la_number
+
+log = logging.getLogger(__name__)
+
+UNIT_FACTOR = {"GBP": 1.0, "GBP thousand": 1000.0}
+S251_CATEGORIES = ["early_years", "children_looked_after", "safeguarding", "family_support",
+                   "young_people", "youth_justice", "other_children_family", "total"]
+PANEL_COLUMNS = ["area_level", "area_code", "area_name", "region_code", "region_name", "year",
+                 "measure", "value", "flag", "source", "units_expected", "units_reporting"]
+EXCLUSION_COLUMNS = ["stage", "source", "year", "area", "measure", "reason", "rows"]
+
+
+class ExclusionLog:
+    """Collects every row left out of, or flagged in, the panel, with the reason."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict] = []
+
+    def add(self, stage: str, reason: str, source: str = "", year: str = "", area: str = "",
+            measure: str = "", rows: int = 1) -> None:
+        self.rows.append(dict(stage=stage, source=source, year=year, area=area, measure=measure,
+                              reason=reason, rows=rows))
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=EXCLUSION_COLUMNS)
+
+
+def resolve_la_numbers(table: pd.DataFrame, geo: pd.DataFrame, exclusions: ExclusionLog) -> pd.DataFrame:
+    """LA rows only, each with a DfE number (filled from its ONS code where the file lacks it)."""
+    la = table[table["area_level"] == "la"].copy()
+    from_ons = la["ons_code"].map(ons_to_la_number(geo)).astype("Int64")
+    la["la_number"] = la["la_number"].fillna(from_ons)
+    unresolved = la["la_number"].isna()
+    for (source, year, name), group in la[unresolved].groupby(["source", "year", "area_name"]):
+        exclusions.add("resolve", "no DfE LA number for this area", source, year, name, rows=len(group))
+    return la[~unresolved]
+
+
+def newest_per_year(table: pd.DataFrame) -> pd.DataFrame:
+    """Where several vintages of one source cover a year, keep the newest (latest source id)."""
+    newest = table.groupby("year")["source"].transform("max")
+    return table[table["source"] == newest]
+
+
+def select(table: pd.DataFrame, measure: str, categories: list[str], prefix: str) -> pd.DataFrame:
+    rows = table[(table["measure"] == measure) & table["category"].isin(categories)].copy()
+    rows["measure"] = prefix + "_" + rows["category"]
+    rows["value"] = rows["value"] * rows["unit"].map(UNIT_FACTOR).astype(float)
+    return rows
+
+
+def spending_rows(s251_a1: pd.DataFrame, lait: pd.DataFrame, revenue: pd.DataFrame) -> pd.DataFrame:
+    """LA-level rows of every panel measure, each year taken from exactly one source."""
+    a1_years = set(s251_a1["year"])
+    lait = newest_per_year(lait[~lait["year"].isin(a1_years)])
+    if not (lait["category"] == "total").any():
+        lait = pd.concat([lait, _category_sum(lait)], ignore_index=True)
+    ro3 = revenue[revenue["source"].str.startswith("ro3_")]
+    summary = revenue[~revenue["source"].str.startswith("ro3_") & ~revenue["year"].isin(set(ro3["year"]))]
+    parts = [
+        select(s251_a1, "gross_expenditure", S251_CATEGORIES, "s251_gross"),
+        select(lait, "gross_expenditure", S251_CATEGORIES, "s251_gross"),
+        select(s251_a1, "net_expenditure", ["total"], "s251_net"),
+        select(s251_a1, "income", ["total"], "s251_income"),
+        select(ro3, "net_current_expenditure", sorted(set(ro3["category"]) - {"subtotal"}), "csc_net"),
+        select(newest_per_year(summary), "net_current_expenditure", ["total"], "csc_net"),
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+def _category_sum(table: pd.DataFrame) -> pd.DataFrame:
+    """A 'total' row per area and year from its categories (missing if any category is)."""
+    keys = ["source", "year", "area_level", "la_number", "ons_code", "area_name", "measure", "unit"]
+    total = table.groupby(keys, dropna=False, as_index=False).agg(
+        value=("value", lambda v: v.sum() if v.notna().all() else float("nan")))
+    total["category"], total["line"] = "total", "sum of categories"
+    total["flag"] = total["value"].isna().map({True: "category_missing", False: ""})
+    return total
+
+
+def to_units(rows: pd.DataFrame, units: pd.DataFrame, operating: pd.DataFrame,
+             exclusions: ExclusionLog) -> pd.DataFrame:
+    """Sum LA rows into stable units; a unit missing an operating member is missing, flagged."""
+    rows = rows.merge(units[["la_number", "unit_id"]], on="la_number", how="left")
+    unknown = rows["unit_id"].isna()
+    for (source, number), group in rows[unknown].groupby(["source", "la_number"]):
+        exclusions.add("units", "LA number not in the geography reference", source, area=str(number), rows=len(group))
+    rows = rows[~unknown]
+
+    expected = operating.merge(units[["la_number", "unit_id"]], on="la_number")
+    reported = rows[["la_number", "year", "measure", "source"]].drop_duplicates()
+    stray = reported.merge(expected, on=["la_number", "year"], how="left", indicator=True)
+    for _, row in stray[stray["_merge"] == "left_only"].iterrows():
+        exclusions.add("units", "LA reported in a year it was not operating (value kept in its unit)",
+                       row["source"], row["year"], str(row["la_number"]), row["measure"])
+
+    grouped = rows.groupby(["unit_id", "year", "measure"], as_index=False).agg(
+        value=("value", lambda v: v.sum() if v.notna().all() else float("nan")),
+        flag=("flag", lambda f: ";".join(sorted(set(f) - {""}))),
+        source=("source", "first"),
+        members=("la_number", lambda n: frozenset(n)),
+    )
+    need = expected.groupby(["unit_id", "year"])["la_number"].agg(frozenset).rename("needed")
+    grouped = grouped.join(need, on=["unit_id", "year"])
+    partial = grouped.apply(lambda r: isinstance(r["needed"], frozenset) and not r["needed"] <= r["members"], axis=1)
+    for _, row in grouped[partial].iterrows():
+        missing = sorted(int(n) for n in row["needed"] - row["members"])
+        exclusions.add("units", f"unit incomplete: member LA(s) {missing} not reported", row["source"],
+                       row["year"], row["unit_id"], row["measure"])
+    grouped.loc[partial, "value"] = float("nan")
+    grouped.loc[partial, "flag"] = "member_missing"
+    return grouped.drop(columns=["members", "needed"])
+
+
+def complete_grid(unit_values: pd.DataFrame, units: pd.DataFrame, years: list[str],
+                  exclusions: ExclusionLog) -> pd.DataFrame:
+    """Every unit x year x measure, missing where the source has no row (flag not_reported /
+    no_data), so gaps are explicit."""
+    unit_ids = units[["unit_id"]].drop_duplicates()
+    measures = unit_values[["measure"]].drop_duplicates()
+    grid = unit_ids.merge(pd.DataFrame({"year": years}), how="cross").merge(measures, how="cross")
+    out = grid.merge(unit_values, on=["unit_id", "year", "measure"], how="left")
+    covered = unit_values.groupby("measure")["year"].agg(set)
+    absent = out["value"].isna() & out["flag"].isna()
+    in_source = out.apply(lambda r: r["year"] in covered.get(r["measure"], set()), axis=1)
+    out.loc[absent & in_source, "flag"] = "not_reported"
+    out.loc[absent & ~in_source, "flag"] = "no_data"
+    for (year, measure), group in out[absent & in_source].groupby(["year", "measure"]):
+        exclusions.add("panel", "unit absent from the source in this year", year=year, measure=measure,
+                       area=",".join(sorted(group["unit_id"])), rows=len(group))
+    out["source"] = out["source"].fillna("")
+    out["flag"] = out["flag"].fillna("")
+    return out
+
+
+def with_totals(unit_panel: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """Add region and England rows: sums of units, flagged incomplete where units are missing."""
+    names = units.drop_duplicates("unit_id")[["unit_id", "unit_name", "region_code", "region_name"]]
+    la = unit_panel.merge(names, on="unit_id")
+    la = la.rename(columns={"unit_id": "area_code", "unit_name": "area_name"})
+    la["area_level"], la["units_expected"] = "la", 1
+    la["units_reporting"] = la["value"].notna().astype(int)
+
+    def total(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+        return frame.groupby(keys + ["year", "measure"], as_index=False).agg(
+            value=("value", "sum"), units_expected=("value", "size"), units_reporting=("value", "count"),
+            source=("source", lambda s: ";".join(sorted(set(s) - {""}))))
+
+    region = total(la, ["region_code", "region_name"])
+    region["area_level"], region["area_code"], region["area_name"] = "region", region["region_code"], region["region_name"]
+    england = total(la, [])
+    england["area_level"], england["area_code"], england["area_name"] = "england", ENGLAND_CODE, "England"
+    england["region_code"], england["region_name"] = "", ""
+    totals = pd.concat([region, england], ignore_index=True)
+    none = totals["units_reporting"] == 0
+    totals.loc[none, "value"] = float("nan")
+    totals["flag"] = "incomplete"
+    totals.loc[totals["units_reporting"] == totals["units_expected"], "flag"] = ""
+    totals.loc[none, "flag"] = "no_data"
+    return pd.concat([la[PANEL_COLUMNS], totals[PANEL_COLUMNS]], ignore_index=True)
+
+
+def wide(panel: pd.DataFrame) -> pd.DataFrame:
+    """One row per area and year, one column per measure (values only; flags stay in the long panel)."""
+    keys = ["area_level", "area_code", "area_name", "region_code", "region_name", "year"]
+    table = panel.pivot(index=keys, columns="measure", values="value")
+    table = table.reindex(columns=sorted(panel["measure"].unique()))
+    table.columns.name = None
+    return table.reset_index()

@@ -1,0 +1,81 @@
+"""Reconciliation tables: do the parts add up to the published wholes?
+
+- ``england_rows``: for every source file, year, measure and category, the publisher's England
+  row beside the sum of the file's LA rows. A gap above the tolerance gets an explanation built
+  from the data (operating LAs absent from the file, LA values suppressed or blank); a gap that
+  none of those accounts for is marked ``unexplained`` so it cannot pass unnoticed.
+- ``a1_vs_lait``: S251 Table A1 against LAIT in the years both cover, England and LA level.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+ENGLAND_COLUMNS = ["source", "year", "measure", "category", "published_england", "sum_of_las",
+                   "difference", "relative_difference", "las_in_file", "las_operating",
+                   "las_absent", "las_without_value", "within_tolerance", "explanation"]
+
+
+def england_rows(table: pd.DataFrame, la_rows: pd.DataFrame, operating: pd.DataFrame,
+                 tolerance: float) -> pd.DataFrame:
+    """``table``: a parsed source (all levels); ``la_rows``: its LA rows with DfE numbers."""
+    keys = ["source", "year", "measure", "category"]
+    sums = la_rows.groupby(keys, as_index=False).agg(
+        sum_of_las=("value", "sum"), las_in_file=("la_number", "nunique"),
+        las_without_value=("value", lambda v: int(v.isna().sum())),
+        numbers=("la_number", lambda n: frozenset(n)))
+    published = (table[table["area_level"] == "england"].groupby(keys, as_index=False)["value"].first()
+                 .rename(columns={"value": "published_england"}))
+    out = sums.merge(published, on=keys, how="left")
+    by_year = operating.groupby("year")["la_number"].agg(frozenset)
+    out["las_operating"] = out["year"].map(by_year.map(len)).astype("Int64")
+    out["las_absent"] = [
+        ",".join(str(n) for n in sorted(by_year.get(y, frozenset()) - got))
+        for y, got in zip(out["year"], out["numbers"])
+    ]
+    out["difference"] = out["sum_of_las"] - out["published_england"]
+    out["relative_difference"] = out["difference"] / out["published_england"].where(out["published_england"] != 0)
+    out["within_tolerance"] = out["relative_difference"].abs() <= tolerance
+    out["explanation"] = [_explain(r) for r in out.to_dict("records")]
+    return out[ENGLAND_COLUMNS]
+
+
+def _explain(row: dict) -> str:
+    if pd.isna(row["published_england"]):
+        return "the file has no England row"
+    if row["within_tolerance"]:
+        return ""
+    reasons = []
+    if row["las_absent"]:
+        reasons.append(f"operating LAs absent from the file: {row['las_absent']}")
+    if row["las_without_value"]:
+        reasons.append(f"{row['las_without_value']} LA value(s) suppressed or blank")
+    if reasons and row["source"].startswith(("ro3_", "rs_", "rsx_")):
+        reasons.append("MHCLG's England row includes its imputation for those councils")
+    return "; ".join(reasons) or "unexplained: no LA is absent or suppressed"
+
+
+def a1_vs_lait(a1: pd.DataFrame, lait: pd.DataFrame, tolerance: float) -> pd.DataFrame:
+    """England and LA gross expenditure by category in the years both sources cover.
+
+    ``a1`` and ``lait`` are LA rows with DfE numbers (LAIT newest vintage per year); LAIT's
+    'total' is compared with A1's own total line.
+    """
+    years = sorted(set(a1["year"]) & set(lait["year"]))
+    keys = ["year", "la_number", "category"]
+
+    def pick(table: pd.DataFrame, name: str) -> pd.DataFrame:
+        rows = table[(table["measure"] == "gross_expenditure") & table["year"].isin(years)]
+        return rows.groupby(keys, as_index=False)["value"].sum(min_count=1).rename(columns={"value": name})
+
+    both = pick(a1, "a1").merge(pick(lait, "lait"), on=keys, how="outer")
+    both = both[both["category"].isin(set(lait["category"]))]
+    england = both.groupby(["year", "category"], as_index=False)[["a1", "lait"]].sum(min_count=1)
+    england.insert(1, "la_number", pd.NA)
+    table = pd.concat([england, both], ignore_index=True)
+    table.insert(0, "level", ["england"] * len(england) + ["la"] * len(both))
+    table["difference"] = table["lait"] - table["a1"]
+    table["relative_difference"] = table["difference"] / table["a1"].where(table["a1"] != 0)
+    table["within_tolerance"] = table["relative_difference"].abs() <= tolerance
+    table["la_number"] = table["la_number"].astype("Int64")
+    return table
