@@ -5,9 +5,11 @@
 include: "workflow/rules/common.smk"
 include: "workflow/rules/fetch.smk"
 include: "workflow/rules/ingest.smk"
+include: "workflow/rules/clean.smk"
 
 
 rule all:
     default_target: True
     input:
-        "results/ingest/geography.parquet",
+        rules.build_spending_panel.output,
+        rules.reconcile_spending.output,

@@ -111,3 +111,15 @@ def test_wide_panel_has_one_row_per_area_and_year(geo, units, sources):
     assert not table.duplicated(["area_level", "area_code", "year"]).any()
     assert len(table[table["area_level"] == "la"]) == units["unit_id"].nunique() * len(YEARS)
     assert {"s251_gross_total", "csc_net_total"} <= set(table.columns)
+
+
+def test_empty_rows_for_las_not_operating_are_dropped_not_counted_missing(geo, units, sources):
+    a1, lait, revenue = sources
+    # a file that keeps a "-" row for Cumbria county after its abolition, as LAIT does
+    ghost = rows("lait_2026-04-08", "2023-24", "total", "gross_expenditure", "GBP", {909: float("nan")})
+    panel, log = build(geo, units, a1, pd.concat([lait, ghost]), revenue)
+    assert value(panel, "909", "2023-24", "s251_gross_total")["flag"] == "member_missing"  # still 942
+    assert log["reason"].str.contains("empty row for an LA not operating").any()
+    complete = rows("lait_2026-04-08", "2023-24", "total", "gross_expenditure", "GBP", {942: 8.0})
+    panel, _ = build(geo, units, a1, pd.concat([lait, ghost, complete]), revenue)
+    assert value(panel, "909", "2023-24", "s251_gross_total")["value"] == 15.0

@@ -110,11 +110,17 @@ def to_units(rows: pd.DataFrame, units: pd.DataFrame, operating: pd.DataFrame,
     rows = rows[~unknown]
 
     expected = operating.merge(units[["la_number", "unit_id"]], on="la_number")
-    reported = rows[["la_number", "year", "measure", "source"]].drop_duplicates()
-    stray = reported.merge(expected, on=["la_number", "year"], how="left", indicator=True)
-    for _, row in stray[stray["_merge"] == "left_only"].iterrows():
+    # Some files keep a row for every LA number in every year, empty ("-") where the LA did not
+    # exist yet or any more: those rows are dropped. A non-operating LA *with* a value is kept.
+    active = rows.merge(operating, on=["la_number", "year"], how="left", indicator=True)["_merge"].eq("both").to_numpy()
+    empty = ~active & rows["value"].isna().to_numpy()
+    for (source, year), group in rows[empty].groupby(["source", "year"]):
+        exclusions.add("units", "empty row for an LA not operating this year dropped", source, year,
+                       ",".join(str(n) for n in sorted(group["la_number"].unique())), rows=len(group))
+    for (source, year, number, measure), _ in rows[~active & ~empty].groupby(["source", "year", "la_number", "measure"]):
         exclusions.add("units", "LA reported in a year it was not operating (value kept in its unit)",
-                       row["source"], row["year"], str(row["la_number"]), row["measure"])
+                       source, year, str(number), measure)
+    rows = rows[~empty]
 
     grouped = rows.groupby(["unit_id", "year", "measure"], as_index=False).agg(
         value=("value", lambda v: v.sum() if v.notna().all() else float("nan")),

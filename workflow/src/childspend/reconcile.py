@@ -13,13 +13,31 @@ import pandas as pd
 
 ENGLAND_COLUMNS = ["source", "year", "measure", "category", "published_england", "sum_of_las",
                    "difference", "relative_difference", "las_in_file", "las_operating",
-                   "las_absent", "las_without_value", "within_tolerance", "explanation"]
+                   "las_absent", "las_without_value", "region_row_gaps", "within_tolerance", "explanation"]
+KEYS = ["source", "year", "measure", "category"]
+
+
+def region_row_gaps(table: pd.DataFrame, la_rows: pd.DataFrame, la_region: dict[int, str],
+                    tolerance: float) -> pd.Series:
+    """Published region rows that differ from the sum of their LAs, as text per KEYS.
+
+    Region rows are matched to LAs by region name; sub-regions some publishers add (Inner and
+    Outer London) match no region and are skipped.
+    """
+    regions = table[table["area_level"] == "region"].rename(columns={"area_name": "region", "value": "published"})
+    las = la_rows.assign(region=la_rows["la_number"].map(la_region))
+    sums = las.groupby(KEYS + ["region"], as_index=False)["value"].sum().rename(columns={"value": "sum_of_las"})
+    both = regions[KEYS + ["region", "published"]].merge(sums, on=KEYS + ["region"])
+    gap = both["published"] - both["sum_of_las"]
+    both = both[gap.abs() > tolerance * both["published"].abs()].assign(gap=gap)
+    both["text"] = both["region"] + " " + both["gap"].map(lambda g: f"{g:+,.0f}")
+    return both.groupby(KEYS)["text"].agg("; ".join)
 
 
 def england_rows(table: pd.DataFrame, la_rows: pd.DataFrame, operating: pd.DataFrame,
-                 tolerance: float) -> pd.DataFrame:
+                 la_region: dict[int, str], tolerance: float) -> pd.DataFrame:
     """``table``: a parsed source (all levels); ``la_rows``: its LA rows with DfE numbers."""
-    keys = ["source", "year", "measure", "category"]
+    keys = KEYS
     sums = la_rows.groupby(keys, as_index=False).agg(
         sum_of_las=("value", "sum"), las_in_file=("la_number", "nunique"),
         las_without_value=("value", lambda v: int(v.isna().sum())),
@@ -33,6 +51,8 @@ def england_rows(table: pd.DataFrame, la_rows: pd.DataFrame, operating: pd.DataF
         ",".join(str(n) for n in sorted(by_year.get(y, frozenset()) - got))
         for y, got in zip(out["year"], out["numbers"])
     ]
+    gaps = region_row_gaps(table, la_rows, la_region, tolerance)
+    out["region_row_gaps"] = out.set_index(keys).index.map(gaps).fillna("")
     out["difference"] = out["sum_of_las"] - out["published_england"]
     out["relative_difference"] = out["difference"] / out["published_england"].where(out["published_england"] != 0)
     out["within_tolerance"] = out["relative_difference"].abs() <= tolerance
@@ -52,6 +72,9 @@ def _explain(row: dict) -> str:
         reasons.append(f"{row['las_without_value']} LA value(s) suppressed or blank")
     if reasons and row["source"].startswith(("ro3_", "rs_", "rsx_")):
         reasons.append("MHCLG's England row includes its imputation for those councils")
+    if row["region_row_gaps"]:
+        reasons.append("the publisher's region row(s) hold amounts that are in none of their LA rows "
+                       f"(published minus sum of LAs, in the file's unit): {row['region_row_gaps']}")
     return "; ".join(reasons) or "unexplained: no LA is absent or suppressed"
 
 
