@@ -20,6 +20,8 @@ rule build_spending_panel:
     params:
         years=fy_range(config["years"]["first"], config["years"]["last"]),
         merged_units=config["geography"]["merged_units"],
+    conda:
+        "../envs/childspend.yaml"
     log:
         "results/logs/build_spending_panel.log",
     script:
@@ -41,6 +43,8 @@ rule reconcile_spending:
         years=fy_range(config["years"]["first"], config["years"]["last"]),
         tolerance=config["spending"]["reconciliation_tolerance"],
         a1_lait_tolerance=config["spending"]["a1_lait_tolerance"],
+    conda:
+        "../envs/childspend.yaml"
     log:
         "results/logs/reconcile_spending.log",
     script:

@@ -12,6 +12,8 @@ rule fetch_raw:
     params:
         entry=lambda wildcards: SOURCE_BY_PATH[wildcards.path],
         mirrors=config["mirrors"],
+    conda:
+        "../envs/childspend.yaml"
     log:
         "results/logs/fetch_raw/{path}.log",
     script:

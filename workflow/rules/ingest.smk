@@ -8,6 +8,8 @@ rule ingest_geography:
         code=lib("parsers/geography", "schemas"),
     output:
         "results/ingest/geography.parquet",
+    conda:
+        "../envs/childspend.yaml"
     log:
         "results/logs/ingest_geography.log",
     script:
@@ -24,6 +26,8 @@ rule ingest_spending:
         family="s251_a1|lait|revenue_outturn",
     params:
         entries=lambda wildcards: sources_of(SOURCES, wildcards.family),
+    conda:
+        "../envs/childspend.yaml"
     log:
         "results/logs/ingest_{family}.log",
     script:
