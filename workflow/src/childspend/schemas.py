@@ -60,3 +60,42 @@ GEOGRAPHY = pa.DataFrameSchema(
 )
 
 SPENDING_COLUMNS = list(SPENDING.columns)
+
+# Activity and context measures (children looked after, children in need, population,
+# deprivation): one row per area x year x measure. ``year`` is the financial year whose end
+# (31 March) is the count date, or whose start year is the mid-year population estimate, so
+# counts at 31 March 2024 and the mid-2023 population both sit in "2023-24".
+ACTIVITY = pa.DataFrameSchema(
+    {
+        "source": pa.Column(str),
+        "year": YEAR,
+        "area_level": pa.Column(str, pa.Check.isin(AREA_LEVELS)),
+        "la_number": pa.Column("Int64", pa.Check.in_range(100, 999), nullable=True),
+        "ons_code": pa.Column(str, pa.Check.str_matches(r"^(E\d{8})?$")),
+        "area_name": pa.Column(str),
+        "measure": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9_]+$")),
+        "value": pa.Column(float, nullable=True),
+        "unit": pa.Column(str, pa.Check.isin(["count", "rate_per_10000", "percent", "score", "rank", "people"])),
+        "flag": pa.Column(str),
+    },
+    checks=[FLAG_OK_WHEN_VALUE, FLAG_REQUIRED_WHEN_MISSING],
+    strict=True,
+    ordered=True,
+    coerce=True,
+)
+ACTIVITY_COLUMNS = list(ACTIVITY.columns)
+
+# Price indices by financial year (e.g. a GDP deflator averaged April-March).
+PRICE_INDEX = pa.DataFrameSchema(
+    {
+        "source": pa.Column(str),
+        "index": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9_]+$")),
+        "year": YEAR,
+        "value": pa.Column(float, pa.Check.gt(0)),
+    },
+    unique=["index", "year"],
+    strict=True,
+    ordered=True,
+    coerce=True,
+)
+PRICE_INDEX_COLUMNS = list(PRICE_INDEX.columns)

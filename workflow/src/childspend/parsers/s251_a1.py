@@ -6,20 +6,23 @@ columns kept: total expenditure (gross), income and net current expenditure. Eve
 2008-09 to 2018-19 carries its own net column, so net is never derived.
 
 Surprises handled here:
-- the header row moves (row 4 under a title up to 2013-14, row 1 later), its names change
+- the header row moves (row 4 under a title up to 2012-13, row 1 from 2013-14), its names change
   ("LEA Number:", "LEA", "LA"; "TOTAL EXPENDITURE (k)", "TotalExpenditure", ...) and 2018-19
   adds an "ident" column first; the header is found by name, never by position;
 - 2009-10 to 2011-12 print the line number in its own column, not in the line text, so the
-  number is put back in front of the text to give the line as printed elsewhere;
+  number is put back in front of the text to give the line as printed in the other years;
 - line numbers, wording and report groups change almost every year, and until 2012-13 lines sat
   in other blocks (adoption outside children looked after, commissioning and social work outside
   every block in 2010-11): s251_a1_lines.csv maps every line of every year explicitly to one of
-  the stable 2012-13-onward categories, and a line it does not map is an error;
+  the stable 2012-13-onward categories, and a line it does not map is an error. The file also
+  marks the lines that would double count (block totals, "including CERA", memorandum lines,
+  2010-11's block total printed as "Unknown");
 - 2008-09 and 2009-10 have no Sure Start or services-for-young-people blocks, so their totals
   (~GBP 6.0bn / 6.6bn) are smaller than later years' (~GBP 8.6-9.9bn): a scope change of the
   table, not a fall in spending;
+- memorandum lines leave income and net empty (kept as missing values flagged "blank");
 - no release has England or region rows; 2008-09 still has the pre-April-2009 counties
-  Bedfordshire (820) and Cheshire (875), kept as they are.
+  Bedfordshire (820) and Cheshire (875), kept as they are; its LA names carry trailing spaces.
 """
 
 from __future__ import annotations
@@ -116,7 +119,10 @@ def categorise(lines: pd.Series, year: str, where: str) -> pd.Series:
 
 def _match_header(cells: list) -> dict[str, int]:
     """Roles (and the optional line number) found in one row -> column positions."""
-    names = {_norm(cell): pos for pos, cell in reversed(list(enumerate(cells))) if not _blank(cell)}
+    names: dict[str, int] = {}
+    for pos, cell in enumerate(cells):
+        if not _blank(cell):
+            names.setdefault(_norm(cell), pos)
     found = {}
     for role, candidates in {**COLUMNS, "line_number": LINE_NUMBER}.items():
         positions = [names[_norm(c)] for c in candidates if _norm(c) in names]
