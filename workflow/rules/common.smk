@@ -1,4 +1,6 @@
 # Loaded first: validates the config and pinned sources, and defines the helpers rules use.
+from pathlib import Path
+
 from childspend.config import check_config, load_sources, sources_of
 
 
@@ -20,5 +22,8 @@ def raw_files(family):
 
 
 def lib(*modules):
-    """Library modules a rule runs, listed as inputs so a code change reruns the rule."""
-    return [f"{LIB}/{m}.py" for m in modules]
+    """Library modules a rule runs, with their data tables (e.g. parsers/s251_a1_lines.csv),
+    listed as inputs so a code or mapping change reruns the rule."""
+    return sorted(f"{LIB}/{m}.py" for m in modules) + sorted(
+        str(table) for m in modules for table in Path(LIB).glob(f"{m}_*.csv")
+    )

@@ -110,7 +110,8 @@ def categorise(lines: pd.Series, year: str, where: str) -> pd.Series:
     for line in lines.unique():
         hits = rules[[bool(rx.fullmatch(_norm(line))) for rx in rules["regex"]]]
         if len(hits) != 1:
-            problem = "matches no row" if hits.empty else f"matches {len(hits)} rows: {hits['line_pattern'].tolist()}"
+            problem = ("matches no row" if hits.empty
+                       else f"matches {len(hits)} rows {hits['line_pattern'].tolist()}")
             raise LayoutError(f"{where}: line {line!r} {problem} of s251_a1_lines.csv for {year}; "
                               "add or correct its mapping row")
         lookup[line] = hits["category"].iloc[0]
