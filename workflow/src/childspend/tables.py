@@ -13,6 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 FLOAT_FORMAT = "%.6f"
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 
 def read_sheets(path: str | os.PathLike) -> dict[str, pd.DataFrame]:
@@ -27,6 +29,7 @@ def _atomic(path: str | os.PathLike, write) -> None:
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; outputs are ordinary files
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
