@@ -18,8 +18,13 @@ os.umask(_UMASK)
 
 
 def read_sheets(path: str | os.PathLike) -> dict[str, pd.DataFrame]:
-    """Every sheet of an xls/xlsx/ods workbook as raw cell grids (no header inference)."""
-    return pd.read_excel(path, sheet_name=None, header=None, engine="calamine")
+    """Every sheet of an xls/xlsx/ods workbook as raw cell grids (no header inference).
+
+    Only empty cells are missing: text such as "NA" or "n/a" is kept, so suppression markers
+    reach the parsers' flag columns instead of silently becoming blanks.
+    """
+    return pd.read_excel(path, sheet_name=None, header=None, engine="calamine", keep_default_na=False,
+                         na_values=[""])
 
 
 def _atomic(path: str | os.PathLike, write) -> None:
