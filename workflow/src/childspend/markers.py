@@ -6,12 +6,13 @@ A marked cell becomes a missing value with the marker kept in a ``flag`` column,
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
 # DfE and ONS symbols: c confidential, x not available, z not applicable, k rounds to zero,
 # u low reliability, ".." / "." / "-" / ":" not available.
-MARKERS = frozenset({"c", "x", "z", "k", "u", "..", ".", "-", ":", "n/a", "na", "*"})
+MARKERS = frozenset({"c", "x", "z", "k", "u", "..", ".", "-", ":", "n/a", "na", "*", "low"})
 EXCEL_ERRORS = frozenset({"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!"})
 BLANK = "blank"
 UNREADABLE = "unreadable"
@@ -30,6 +31,10 @@ def classify(cell) -> tuple[float, str]:
         return float(text.replace(",", "")), ""
     except ValueError:
         pass
+    if re.fullmatch(r"\[[a-z]+\]", text.lower()):  # newer GSS style: "[x]", "[c]", "[low]"
+        text = text[1:-1]
+    elif text in ("...", "\u2026"):  # "..." or an ellipsis character: not available
+        text = ".."
     if text.lower() in MARKERS:
         return math.nan, text.lower()
     if text in EXCEL_ERRORS:
