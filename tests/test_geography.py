@@ -43,3 +43,12 @@ def test_operating_follows_boundary_dates(geo):
     assert 909 in by_year["2022-23"] and 909 not in by_year["2023-24"]
     assert {942, 943} <= by_year["2023-24"] and 942 not in by_year["2022-23"]
     assert 840 in by_year["2008-09"]  # via the Durham county code, operating before 2009
+
+
+def test_isles_of_scilly_operates_before_its_2009_code(tmp_path):
+    las = (FIXTURES / "las.csv").read_text() + "E06000053,Isles of Scilly,01/04/2009,,E12000009,E06,Unitary Authorities,live,420\n"
+    regions = (FIXTURES / "region_la_hierarchy.csv").read_text() + "E12000009,South West,420,Isles of Scilly,E06000053\n"
+    (tmp_path / "las.csv").write_text(las)
+    (tmp_path / "regions.csv").write_text(regions)
+    geo = geography.parse(tmp_path / "las.csv", tmp_path / "regions.csv")
+    assert 420 in set(operating(geo, ["2008-09"])["la_number"])

@@ -174,7 +174,8 @@ def test_ro3_2008_09_stacked_multirow_header(tmp_path, caplog):
     with caplog.at_level(logging.INFO, logger="childspend.parsers.revenue_outturn"):
         df = revenue_outturn.parse(path, "ro3_2008-09", "2008-09")
     assert list(df.columns) == SPENDING_COLUMNS
-    assert set(df.area_name) == {"Bath & North East Somerset", "City of London", "England"}  # " UA" dropped
+    assert set(df.area_name) == {"Bath & North East Somerset", "City of London", "England", "Adur"}  # " UA" dropped
+    assert set(df.loc[df.area_level == "other_body", "area_name"]) == {"Adur"}  # a shire district
     assert set(df.line) == {"Social Care strategy - children", "Childrens and famillies services-asylum seekers",
                             "Childrens and families services - other"}
     # the file has E-codes only: ONS codes come from revenue_outturn_ecodes.csv
@@ -190,7 +191,7 @@ def test_ro3_2008_09_stacked_multirow_header(tmp_path, caplog):
     other = df[df.line == "Childrens and families services - other"]
     assert set(other.measure) == {GROSS, NCE}
     assert set(df.category) == {"other_children_family", "asylum_seekers"}  # no total line before 2011-12
-    assert "excluded 1 authorities of class SD" in caplog.text
+    assert "1 authorities of class SD kept as other_body" in caplog.text
     assert "dropped 2 service line(s), not children's social care (not listed" in caplog.text
 
 
@@ -199,7 +200,9 @@ def test_ro3_2017_18_categories_measures_and_exclusions(tmp_path, caplog):
     with caplog.at_level(logging.INFO, logger="childspend.parsers.revenue_outturn"):
         df = revenue_outturn.parse(path, "ro3_2017-18", "2017-18")
     SPENDING.validate(df)
-    assert set(df.area_name) == {"Barnsley", "Bristol", "North Yorkshire", "England"}
+    kept = df[df.area_level != "other_body"]
+    assert set(kept.area_name) == {"Barnsley", "Bristol", "North Yorkshire", "England"}
+    assert set(df.loc[df.area_level == "other_body", "area_name"]) == {"Adur", "Hampshire Police and Crime Commissioner and Chief Constable"}
     assert set(df.measure) == {GROSS, INCOME, NCE}  # employees columns are not kept
     assert dict(zip(df.line, df.category)) == {L_EY: "early_years", L_CLA: "children_looked_after", L_TOT: "total"}
     bristol = _value(df, "Bristol", L_TOT, NCE)
@@ -207,8 +210,8 @@ def test_ro3_2017_18_categories_measures_and_exclusions(tmp_path, caplog):
     blank = _value(df, "Barnsley", L_EY, INCOME)
     assert pd.isna(blank.value) and blank.flag == "blank"  # missing, never zero
     assert (df.year == "2017-18").all() and (df.source == "ro3_2017-18").all()
-    assert "excluded 1 authorities of class SD" in caplog.text
-    assert "excluded 1 authorities of class O" in caplog.text
+    assert "1 authorities of class SD kept as other_body" in caplog.text
+    assert "1 authorities of class O kept as other_body" in caplog.text
     assert "(exclude: public health)" in caplog.text  # "Obesity - children" is not social care
     assert _value(df, "North Yorkshire", L_TOT, NCE).ons_code == "E10000023"  # publisher erratum fixed
 
@@ -247,8 +250,8 @@ def test_ro3_2024_25_combined_header_markers_and_second_table(tmp_path):
     path = write_workbook(tmp_path / "ro3.ods", {"Front_Page": [["RO3"]], "RO3_LA_Data_202425": RO3_2024_25})
     df = revenue_outturn.parse(path, "ro3_2024-25", "2024-25")
     SPENDING.validate(df)
-    assert set(df.area_name) == {"Birmingham", "City of London", "Isles of Scilly", "England"}
-    assert set(df.area_level) == {"la", "england"}  # the class breakdown table is not read
+    assert set(df.loc[df.area_level != "other_body", "area_name"]) == {"Birmingham", "City of London", "Isles of Scilly", "England"}
+    assert set(df.area_level) == {"la", "england", "other_body"}  # the class breakdown table is not read
     assert set(zip(df.line, df.measure)) == {(L_CLA, GROSS), (L_CLA, NCE), (L_CLA + " of which residential care", NCE),
                                              (L_TOT, INCOME), (L_TOT, NCE)}  # memo column skipped
     assert _value(df, "City of London", L_CLA + " of which residential care", NCE).category == "subtotal"
@@ -264,7 +267,7 @@ def test_rs_uses_the_net_current_expenditure_sheet(tmp_path):
                             "RS LA Data 2011-12 (2)": rs_sheet("Capital charges (£ thousand)", 100)})
     df = revenue_outturn.parse(path, "rs_2011-12", "2011-12")
     assert set(df.line) == {"Children Social Care"} and set(df.category) == {"total"} and set(df.measure) == {NCE}
-    assert set(df.area_name) == {"Bath & North East Somerset", "Barking & Dagenham", "England"}
+    assert set(df.loc[df.area_level != "other_body", "area_name"]) == {"Bath & North East Somerset", "Barking & Dagenham", "England"}
     assert _value(df, "Bath & North East Somerset", "Children Social Care", NCE).value == 20000  # not sheet (2)
     suppressed = _value(df, "Barking & Dagenham", "Children Social Care", NCE)
     assert pd.isna(suppressed.value) and suppressed.flag == ".."
@@ -290,7 +293,8 @@ def test_rsx_csv(tmp_path):
     df = revenue_outturn.parse(path, "rsx_2021-22", "2021-22")
     SPENDING.validate(df)
     assert set(df.measure) == {NCE}  # RSX: net current expenditure only
-    assert set(df.area_name) == {"Bath & North East Somerset", "Bolton", "England"}  # SD and GLA excluded
+    las = df[df.area_level != "other_body"]
+    assert set(las.area_name) == {"Bath & North East Somerset", "Bolton", "England"}  # SD and GLA are other bodies
     assert _value(df, "Bath & North East Somerset", "Children Social Care", NCE).value == 35123  # "35,123"
     assert _value(df, "Bolton", "Children Social Care", NCE).flag == "x"
     assert _value(df, "England", "Children Social Care", NCE).value == 11270191

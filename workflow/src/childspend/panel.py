@@ -78,6 +78,10 @@ def spending_rows(s251_a1: pd.DataFrame, lait: pd.DataFrame, revenue: pd.DataFra
     if not (lait["category"] == "total").any():
         lait = pd.concat([lait, _category_sum(lait)], ignore_index=True)
     ro3 = revenue[revenue["source"].str.startswith("ro3_")]
+    # RO3 has no children's social care total line before 2011-12: sum the detail lines there.
+    no_total = ~ro3["year"].isin(set(ro3.loc[ro3["category"] == "total", "year"]))
+    detail = ro3[no_total & ~ro3["category"].isin(["subtotal"])]
+    ro3 = pd.concat([ro3, _category_sum(detail)], ignore_index=True)
     summary = revenue[~revenue["source"].str.startswith("ro3_") & ~revenue["year"].isin(set(ro3["year"]))]
     parts = [
         select(s251_a1, "gross_expenditure", S251_CATEGORIES, "s251_gross"),
@@ -91,12 +95,12 @@ def spending_rows(s251_a1: pd.DataFrame, lait: pd.DataFrame, revenue: pd.DataFra
 
 
 def _category_sum(table: pd.DataFrame) -> pd.DataFrame:
-    """A 'total' row per area and year from its categories (missing if any category is)."""
+    """A 'total' row per area, year and measure from its detail rows (missing if any is)."""
     keys = ["source", "year", "area_level", "la_number", "ons_code", "area_name", "measure", "unit"]
     total = table.groupby(keys, dropna=False, as_index=False).agg(
         value=("value", lambda v: v.sum() if v.notna().all() else float("nan")))
-    total["category"], total["line"] = "total", "sum of categories"
-    total["flag"] = total["value"].isna().map({True: "category_missing", False: ""})
+    total["category"], total["line"] = "total", "sum of detail lines"
+    total["flag"] = total["value"].isna().map({True: "detail_missing", False: ""}).astype(str)
     return total
 
 
@@ -158,6 +162,10 @@ def complete_grid(unit_values: pd.DataFrame, units: pd.DataFrame, years: list[st
                        area=",".join(sorted(group["unit_id"])), rows=len(group))
     out["source"] = out["source"].fillna("")
     out["flag"] = out["flag"].fillna("")
+    suppressed = out["value"].isna() & ~absent
+    for (source, year, measure, flag), group in out[suppressed].groupby(["source", "year", "measure", "flag"]):
+        exclusions.add("panel", f"unit value missing in the source (flag {flag})", source, year,
+                       ",".join(sorted(group["unit_id"])), measure, rows=len(group))
     return out
 
 

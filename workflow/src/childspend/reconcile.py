@@ -2,7 +2,9 @@
 
 - ``england_rows``: for every source file, year, measure and category, the publisher's England
   row beside the sum of the file's LA rows. A gap above the tolerance gets an explanation built
-  from the data (operating LAs absent from the file, LA values suppressed or blank); a gap that
+  from the data (operating LAs absent from the file, LA values suppressed or blank, amounts
+  reported by bodies without children's services duties, region rows that hold amounts no LA
+  row has); a gap that
   none of those accounts for is marked ``unexplained`` so it cannot pass unnoticed.
 - ``a1_vs_lait``: S251 Table A1 against LAIT in the years both cover, England and LA level.
 """
@@ -13,7 +15,8 @@ import pandas as pd
 
 ENGLAND_COLUMNS = ["source", "year", "measure", "category", "published_england", "sum_of_las",
                    "difference", "relative_difference", "las_in_file", "las_operating",
-                   "las_absent", "las_without_value", "region_row_gaps", "within_tolerance", "explanation"]
+                   "las_absent", "las_without_value", "other_bodies", "region_row_gaps", "within_tolerance",
+                   "explanation"]
 KEYS = ["source", "year", "measure", "category"]
 
 
@@ -28,9 +31,9 @@ def region_row_gaps(table: pd.DataFrame, la_rows: pd.DataFrame, la_region: dict[
     las = la_rows.assign(region=la_rows["la_number"].map(la_region))
     sums = las.groupby(KEYS + ["region"], as_index=False)["value"].sum().rename(columns={"value": "sum_of_las"})
     both = regions[KEYS + ["region", "published"]].merge(sums, on=KEYS + ["region"])
-    gap = both["published"] - both["sum_of_las"]
-    both = both[gap.abs() > tolerance * both["published"].abs()].assign(gap=gap)
-    both["text"] = both["region"] + " " + both["gap"].map(lambda g: f"{g:+,.0f}")
+    both["gap"] = both["published"] - both["sum_of_las"]
+    both = both[both["gap"].abs() > tolerance * both["published"].abs()]
+    both["text"] = [f"{region} {gap:+,.0f}" for region, gap in zip(both["region"], both["gap"])]
     return both.groupby(KEYS)["text"].agg("; ".join)
 
 
@@ -38,13 +41,20 @@ def england_rows(table: pd.DataFrame, la_rows: pd.DataFrame, operating: pd.DataF
                  la_region: dict[int, str], tolerance: float) -> pd.DataFrame:
     """``table``: a parsed source (all levels); ``la_rows``: its LA rows with DfE numbers."""
     keys = KEYS
+    # Files that keep empty rows for LAs not operating that year (LAIT) should not count them as
+    # suppressed: only operating LAs without a value are.
+    active = la_rows.merge(operating.assign(active=True), on=["la_number", "year"], how="left")["active"]
+    la_rows = la_rows.assign(unreported=(active.fillna(False).to_numpy() & la_rows["value"].isna().to_numpy()))
     sums = la_rows.groupby(keys, as_index=False).agg(
         sum_of_las=("value", "sum"), las_in_file=("la_number", "nunique"),
-        las_without_value=("value", lambda v: int(v.isna().sum())),
+        las_without_value=("unreported", "sum"),
         numbers=("la_number", lambda n: frozenset(n)))
-    published = (table[table["area_level"] == "england"].groupby(keys, as_index=False)["value"].first()
+    published = (table[table["area_level"] == "england"].groupby(keys, as_index=False)["value"].sum(min_count=1)
                  .rename(columns={"value": "published_england"}))
-    out = sums.merge(published, on=keys, how="left")
+    others = (table[table["area_level"] == "other_body"].groupby(keys, as_index=False)["value"].sum()
+              .rename(columns={"value": "other_bodies"}))
+    out = sums.merge(published, on=keys, how="left").merge(others, on=keys, how="left")
+    out["other_bodies"] = out["other_bodies"].fillna(0.0)
     by_year = operating.groupby("year")["la_number"].agg(frozenset)
     out["las_operating"] = out["year"].map(by_year.map(len)).astype("Int64")
     out["las_absent"] = [
@@ -55,7 +65,10 @@ def england_rows(table: pd.DataFrame, la_rows: pd.DataFrame, operating: pd.DataF
     out["region_row_gaps"] = out.set_index(keys).index.map(gaps).fillna("")
     out["difference"] = out["sum_of_las"] - out["published_england"]
     out["relative_difference"] = out["difference"] / out["published_england"].where(out["published_england"] != 0)
-    out["within_tolerance"] = out["relative_difference"].abs() <= tolerance
+    # Each LA value is rounded to the file's unit, so the sum may drift by half a unit per LA.
+    out["allowed_gap"] = (tolerance * out["published_england"].abs()).clip(lower=0.5 * out["las_in_file"])
+    out["within_tolerance"] = (out["difference"].abs() <= out["allowed_gap"]).astype("boolean")
+    out.loc[out["published_england"].isna(), "within_tolerance"] = pd.NA
     out["explanation"] = [_explain(r) for r in out.to_dict("records")]
     return out[ENGLAND_COLUMNS]
 
@@ -72,6 +85,10 @@ def _explain(row: dict) -> str:
         reasons.append(f"{row['las_without_value']} LA value(s) suppressed or blank")
     if reasons and row["source"].startswith(("ro3_", "rs_", "rsx_")):
         reasons.append("MHCLG's England row includes its imputation for those councils")
+    if row["other_bodies"] and abs(row["difference"] + row["other_bodies"]) <= row["allowed_gap"]:
+        reasons.append(f"authorities without children's services duties (shire districts, the GLA, ...) "
+                       f"report {row['other_bodies']:,.0f} on this line, which the England row includes; "
+                       "with them the rows add up")
     if row["region_row_gaps"]:
         reasons.append("the publisher's region row(s) hold amounts that are in none of their LA rows "
                        f"(published minus sum of LAs, in the file's unit): {row['region_row_gaps']}")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pandera.pandas as pa
 
-AREA_LEVELS = ["la", "region", "england"]
+# "other_body": authorities without children's services duties (shire districts, police, fire,
+# the GLA ...) that some returns list; kept for reconciliation, never part of the panel.
+AREA_LEVELS = ["la", "region", "england", "other_body"]
 YEAR = pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}$"))
 FLAG_OK_WHEN_VALUE = pa.Check(
     lambda df: df["value"].isna() | (df["flag"] == ""),

@@ -5,6 +5,7 @@
 - one entry (702, British Forces overseas) is not an area and is dropped;
 - a few rows are joint entries ("940 / 941", "E06000061 / E06000062"); the reference keeps
   single LAs only (joint returns are resolved against their members downstream);
+- the Isles of Scilly's council is dated from its 2009 ONS code, though it existed before;
 - five counties abolished on 1 April 2009 carry "x" for their DfE number, although their DfE
   number continued with the unitary that replaced them; those numbers are filled in below.
 """
@@ -29,6 +30,12 @@ COUNTY_2009_SUCCESSORS = {
     "E10000026": 893,  # Shropshire
     "E10000033": 865,  # Wiltshire
 }
+# Authorities that existed before the date their current ONS code starts: the reference's
+# operation date is a new code, not a new council. Set to the reference's "already existed" date.
+EXISTED_BEFORE_CODE = {
+    "E06000053": "Council of the Isles of Scilly (coded E06000053 from April 2009)",
+}
+ALREADY_EXISTED = "01/01/2009"
 LAS_COLUMNS = ["new_la_code", "la_name", "date_of_operation", "date_of_termination",
                "parent_geography_code", "old_la_code"]
 REGION_COLUMNS = ["region_code", "region_name"]
@@ -64,6 +71,8 @@ def parse(las_path: Path, regions_path: Path) -> pd.DataFrame:
     if unknown.any():
         raise LayoutError(f"{las_path}: LAs without a DfE number: {las.loc[unknown, 'new_la_code'].tolist()}")
 
+    predates = las["new_la_code"].isin(list(EXISTED_BEFORE_CODE))
+    las.loc[predates, "date_of_operation"] = ALREADY_EXISTED
     table = las.merge(regions, left_on="parent_geography_code", right_on="region_code", how="left",
                       validate="many_to_one")
     if table["region_name"].isna().any():

@@ -179,7 +179,7 @@ def _columns(grid: pd.DataFrame, key: int, first: int, lines: dict, title_measur
 
 def _areas(grid: pd.DataFrame, key: int, id_cols: dict, where: str, excluded: dict,
            skipped: dict) -> pd.DataFrame:
-    """One row per kept area (England, regions, upper-tier LAs), indexed by grid row.
+    """One row per area (England, regions, upper-tier LAs, other bodies), indexed by grid row.
 
     ``excluded`` (class -> LA codes) and ``skipped`` (reason -> row labels) collect what is left
     out; they are sets because a file may repeat its rows on several sheets (RO3 2013-14).
@@ -213,9 +213,12 @@ def _areas(grid: pd.DataFrame, key: int, id_cols: dict, where: str, excluded: di
                                       f"{ECODES_TABLE.name}; add the pair")
                 rows.append((i, "la", ons, _la_name(name)))
             else:
+                # Kept as "other_body" rows: not in the panel, but their small children's social
+                # care amounts are part of the publisher's England row (see reconcile.py).
                 detail = cell(i, "detailed class")
                 label = f"{cls}/{detail}" if detail and detail.upper() != cls else cls or "no class"
                 excluded.setdefault(label, set()).add(code)
+                rows.append((i, "other_body", ons if ONS_CODE.match(ons) else "", _la_name(name)))
         elif name or code:
             skipped.setdefault("class totals, headings and notes", set()).add((name, code))
     if not rows:
@@ -290,7 +293,7 @@ def parse(path: Path, source_id: str, period: str) -> pd.DataFrame:
         log.info("%s: dropped %d service line(s), not children's social care (%s)", source_id, len(names), reason)
         log.debug("%s: dropped lines: %s", source_id, sorted(names))
     for cls, codes in sorted(excluded.items()):
-        log.info("%s: excluded %d authorities of class %s (no children's social care duty)",
+        log.info("%s: %d authorities of class %s kept as other_body (no children's social care duty)",
                  source_id, len(codes), cls)
     for reason, labels in sorted(skipped.items()):
         log.info("%s: skipped %d rows (%s)", source_id, len(labels), reason)
