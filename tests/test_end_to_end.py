@@ -27,16 +27,22 @@ def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([*SNAKEMAKE, "--cores", "2", *args], cwd=workdir, capture_output=True, text=True)
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    work = tmp_path_factory.mktemp("project")
+def _scratch_project(work: Path, mirror: Path) -> None:
+    """A project folder sharing this checkout's code, with its own config, raw/ and results/."""
+    work.mkdir()
     for name in ("Snakefile", "workflow", "notebooks"):
         if (ROOT / name).exists():
             (work / name).symlink_to(ROOT / name)
     shutil.copytree(ROOT / "config", work / "config")
     config = yaml.safe_load((work / "config" / "config.yaml").read_text())
-    config["mirrors"] = [str(MIRROR)]
+    config["mirrors"] = [str(mirror)]
     (work / "config" / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    work = tmp_path_factory.mktemp("e2e") / "project"
+    _scratch_project(work, MIRROR)
     run = snakemake(work)
     assert run.returncode == 0, run.stderr[-5000:]
     return work
@@ -99,3 +105,39 @@ def test_la_units_sum_to_england(project):
     eng = panel[panel["area_level"] == "england"].set_index(["year", "measure"])["value"]
     both = pd.concat([la.rename("la"), eng.rename("england")], axis=1).dropna()
     assert ((both["la"] - both["england"]).abs() <= 1e-6 * both["england"].abs() + 1).all()
+
+
+def _mirror_with_geography(tmp_path):
+    mirror = tmp_path / "mirror"
+    (mirror / "geography").mkdir(parents=True)
+    for name in ("las.csv", "region_la_hierarchy.csv"):
+        shutil.copyfile(MIRROR / "geography" / name, mirror / "geography" / name)
+    return mirror
+
+
+def test_pipeline_stops_on_an_altered_byte_before_parsing(tmp_path):
+    mirror = _mirror_with_geography(tmp_path)
+    las = mirror / "geography" / "las.csv"
+    data = bytearray(las.read_bytes())
+    data[100] ^= 1
+    las.write_bytes(bytes(data))
+    _scratch_project(tmp_path / "project", mirror)
+    run = snakemake(tmp_path / "project", "results/ingest/geography.parquet")
+    assert run.returncode != 0
+    log = (tmp_path / "project" / "results" / "logs" / "fetch_raw" / "geography" / "las.csv.log").read_text()
+    assert "does not match its pin" in log and "expected sha256" in log and "actual   sha256" in log
+    assert not (tmp_path / "project" / "results" / "ingest" / "geography.parquet").exists()
+
+
+def test_pipeline_names_a_file_missing_from_every_mirror(tmp_path):
+    mirror = _mirror_with_geography(tmp_path)
+    (mirror / "geography" / "region_la_hierarchy.csv").unlink()
+    _scratch_project(tmp_path / "project", mirror)
+    sources = yaml.safe_load((tmp_path / "project" / "config" / "sources.yaml").read_text())
+    sources["sources"]["geo_region_la_hierarchy"].pop("url")  # no download either
+    (tmp_path / "project" / "config" / "sources.yaml").write_text(yaml.safe_dump(sources, sort_keys=False))
+    run = snakemake(tmp_path / "project", "results/ingest/geography.parquet")
+    assert run.returncode != 0
+    log = (tmp_path / "project" / "results" / "logs" / "fetch_raw" / "geography" / "region_la_hierarchy.csv.log").read_text()
+    assert "geography/region_la_hierarchy.csv is not in any mirror folder" in log
+    assert sources["sources"]["geo_region_la_hierarchy"]["sha256"] in log

@@ -22,6 +22,21 @@ FAMILY_TEXT = {
     "csc_net": ("MHCLG revenue outturn, children's social care net current expenditure: {}",
                 "RO3 where published, else RS/RSX summary (total only)"),
 }
+# Breaks in what a measure covers, which would otherwise read as changes in spending.
+NOTES = {
+    "s251_gross_total": "2008-09 and 2009-10 Table A1 had no Sure Start or services-for-young-people "
+                        "blocks, so the total is narrower (GBP 6.0bn, 6.6bn) than from 2010-11 (9.2bn)",
+    "s251_net_total": "narrower scope in 2008-09 and 2009-10, as s251_gross_total",
+    "s251_income_total": "narrower scope in 2008-09 and 2009-10, as s251_gross_total",
+    "s251_gross_early_years": "not in Table A1 before 2010-11 (no_data)",
+    "s251_gross_young_people": "2008-09 and 2009-10 hold only substance misuse and teenage pregnancy; "
+                               "2010-11 alone includes Connexions (about GBP 0.4bn)",
+    "csc_net_other_children_family": "before 2011-12 RO3 had three children's lines, and this one "
+                                     "('other children and families services') holds nearly all spending",
+    "csc_net_total": "RO3 has no total line before 2011-12: the sum of its detail lines there; from "
+                     "2014-15 early years and services for young people were reclassified into "
+                     "children's social care, so the series steps up by about GBP 1bn",
+}
 META = [
     ("area_level", "", "la (stable unit), region or england", ""),
     ("area_code", "", "stable unit id (a DfE LA number), region ONS code, or E92000001", ""),
@@ -33,11 +48,12 @@ META = [
 
 
 def build(panel: pd.DataFrame) -> pd.DataFrame:
-    rows = [dict(column=c, unit=u, description=d, source=s, years_available="") for c, u, d, s in META]
+    rows = [dict(column=c, unit=u, description=d, source=s, years_available="", notes="") for c, u, d, s in META]
     for measure, group in panel[panel["value"].notna()].groupby("measure"):
         family, category = next((f, measure[len(f) + 1:]) for f in FAMILY_TEXT if measure.startswith(f + "_"))
         text, source = FAMILY_TEXT[family]
         years = sorted(group["year"].unique())
         rows.append(dict(column=measure, unit="GBP (cash)", description=text.format(CATEGORY_TEXT[category]),
-                         source=source, years_available=f"{years[0]} to {years[-1]} ({len(years)} years)"))
+                         source=source, years_available=f"{years[0]} to {years[-1]} ({len(years)} years)",
+                         notes=NOTES.get(measure, "")))
     return pd.DataFrame(rows)
