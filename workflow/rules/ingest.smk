@@ -1,4 +1,5 @@
 # One parser per publication family: official layout -> tidy validated table.
+FAMILIES = sorted({entry["family"] for entry in SOURCES.values()} - {"geography"})
 
 
 rule ingest_geography:
@@ -16,14 +17,14 @@ rule ingest_geography:
         "../scripts/ingest_geography.py"
 
 
-rule ingest_spending:
+rule ingest_family:
     input:
         files=lambda wildcards: raw_files(wildcards.family),
         code=lambda wildcards: lib(f"parsers/{wildcards.family}", "ingest", "schemas", "markers", "tables", "years"),
     output:
         "results/ingest/{family}.parquet",
     wildcard_constraints:
-        family="s251_a1|lait|revenue_outturn",
+        family="|".join(FAMILIES),
     params:
         entries=lambda wildcards: sources_of(SOURCES, wildcards.family),
     conda:
@@ -31,4 +32,4 @@ rule ingest_spending:
     log:
         "results/logs/ingest_{family}.log",
     script:
-        "../scripts/ingest_spending.py"
+        "../scripts/ingest_family.py"

@@ -11,17 +11,25 @@ import pandera.errors
 from tqdm import tqdm
 
 from .errors import LayoutError
-from .schemas import SPENDING, SPENDING_COLUMNS
+from .schemas import ACTIVITY, PRICE_INDEX, SPENDING
 
 log = logging.getLogger(__name__)
 
+# The data contract each family's table must meet.
+SCHEMAS = {
+    "s251_a1": SPENDING, "lait": SPENDING, "revenue_outturn": SPENDING,
+    "cla": ACTIVITY, "cin": ACTIVITY, "population": ACTIVITY, "deprivation": ACTIVITY,
+    "prices": PRICE_INDEX,
+}
 
-def ingest_spending(family: str, files: list[str], entries: dict[str, dict]) -> pd.DataFrame:
-    """Parse every file of a spending family (``files`` in the order of ``entries``).
+
+def ingest(family: str, files: list[str], entries: dict[str, dict]) -> pd.DataFrame:
+    """Parse every file of a family (``files`` in the order of ``entries``) and validate.
 
     Each parser module ``childspend.parsers.<family>`` exposes
-    ``parse(path, source_id, period) -> DataFrame`` in the SPENDING layout.
+    ``parse(path, source_id, period) -> DataFrame`` in its family's schema.
     """
+    schema = SCHEMAS[family]
     parser = importlib.import_module(f"childspend.parsers.{family}")
     frames = []
     for path, (source_id, entry) in tqdm(list(zip(files, entries.items())), desc=f"ingest {family}", unit="file"):
@@ -29,10 +37,10 @@ def ingest_spending(family: str, files: list[str], entries: dict[str, dict]) -> 
             raise ValueError(f"{path} is not the raw copy of {source_id} ({entry['path']})")
         table = parser.parse(Path(path), source_id, entry["period"])
         log.info("%s: %d rows from %s", source_id, len(table), path)
-        frames.append(table[SPENDING_COLUMNS])
+        frames.append(table[list(schema.columns)])
     combined = pd.concat(frames, ignore_index=True)
     try:
-        return SPENDING.validate(combined, lazy=True)
+        return schema.validate(combined, lazy=True)
     except pandera.errors.SchemaErrors as exc:
         raise LayoutError(
             f"{family}: parsed table breaks its data contract:\n{exc.failure_cases.head(20).to_string()}"

@@ -23,22 +23,28 @@ from .fetch import sha256_of
 from .years import normalise_fy
 
 _REPO_COPY = re.compile(r"^(?P<repo>[\w.-]+/[\w.-]+)@(?P<commit>[0-9a-f]{40}):(?P<path>.+)$")
-ID_PREFIX = {
-    "s251_a1": lambda p: "s251_a1",
-    "lait": lambda p: "lait",
-    "geography": lambda p: "geo_" + re.sub(r"[^a-z0-9]+", "_", Path(p).stem.lower()).strip("_"),
-    "revenue_outturn": lambda p: p.split("/")[1],  # ro3, rs or rsx
-}
+ANNUAL = {"s251_a1": lambda p: "s251_a1", "lait": lambda p: "lait",
+          "revenue_outturn": lambda p: p.split("/")[1]}  # ro3, rs or rsx
+# Families with several files per release: id = family, release year, file name. Ids sort by
+# release, which is how "the latest release wins" is decided downstream.
+RELEASES = ("cla", "cin", "population", "deprivation", "prices")
+FAMILIES = sorted([*ANNUAL, "geography", *RELEASES])
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
 def source_id(family: str, path: str, period: str) -> str:
-    prefix = ID_PREFIX[family](path)
     if family == "geography":
-        return prefix
+        return "geo_" + _slug(Path(path).stem)
+    if family in RELEASES:
+        year = re.search(r"(?:19|20)\d\d", f"{Path(path).parent.name} {period}")
+        return f"{family}_{year.group(0) if year else 'undated'}_{_slug(Path(path).stem)}"
     try:
-        return f"{prefix}_{normalise_fy(period)}"
+        return f"{ANNUAL[family](path)}_{normalise_fy(period)}"
     except ValueError:
-        return f"{prefix}_{period}"
+        return f"{ANNUAL[family](path)}_{period}"
 
 
 def entry_for(row: dict, family: str, mirror: Path) -> dict:
@@ -67,7 +73,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--manifest", required=True, type=Path)
     parser.add_argument("--sources", default=Path("config/sources.yaml"), type=Path)
-    parser.add_argument("--family", required=True, choices=sorted(ID_PREFIX))
+    parser.add_argument("--family", required=True, choices=FAMILIES)
     parser.add_argument("paths", nargs="+", help="paths as listed in the manifest")
     args = parser.parse_args(argv)
 

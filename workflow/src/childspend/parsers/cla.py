@@ -255,7 +255,7 @@ def _areas(level: pd.Series, code: pd.Series, ons: pd.Series, name: pd.Series, p
     if bad.any():
         raise LayoutError(f"{path}: LA row(s) without a 3-digit DfE LA number: "
                           f"{list(zip(code[la][bad], name[la][bad]))[:5]}")
-    areas["la_number"] = pd.array(pd.Series(pd.NA, index=level.index).where(~la, numbers), dtype="Int64")
+    areas["la_number"] = numbers.reindex(level.index).astype("Int64")
     ons = ons.astype("string").fillna("").str.strip()
     areas.loc[la, "ons_code"] = ons[la].where(ons[la].str.fullmatch(r"E\d{8}"), "")
 

@@ -1,0 +1,7 @@
+from childspend import logs
+from childspend.ingest import ingest
+from childspend.tables import write_table
+
+logs.setup(snakemake.log[0], "ingest_family")
+table = ingest(snakemake.wildcards.family, list(snakemake.input.files), snakemake.params.entries)
+write_table(table, snakemake.output[0])

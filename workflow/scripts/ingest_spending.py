@@ -1,7 +1,0 @@
-from childspend import logs
-from childspend.ingest import ingest_spending
-from childspend.tables import write_table
-
-logs.setup(snakemake.log[0], "ingest_spending")
-table = ingest_spending(snakemake.wildcards.family, list(snakemake.input.files), snakemake.params.entries)
-write_table(table, snakemake.output[0])
