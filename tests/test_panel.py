@@ -123,3 +123,25 @@ def test_empty_rows_for_las_not_operating_are_dropped_not_counted_missing(geo, u
     complete = rows("lait_2026-04-08", "2023-24", "total", "gross_expenditure", "GBP", {942: 8.0})
     panel, _ = build(geo, units, a1, pd.concat([lait, ghost, complete]), revenue)
     assert value(panel, "909", "2023-24", "s251_gross_total")["value"] == 15.0
+
+
+def test_unit_reported_on_later_boundaries_is_complete(geo, units, sources):
+    a1, lait, revenue = sources
+    # a file on 2023 boundaries: Cumberland and Westmorland and Furness for 2022-23, when Cumbria
+    # county still existed; together they cover the unit
+    later = rows("lait_2026-04-08", "2022-23", "early_years", "gross_expenditure", "GBP", {942: 1.0, 943: 2.0})
+    panel, log = build(geo, units, a1, pd.concat([lait, later]), revenue)
+    assert value(panel, "909", "2022-23", "s251_gross_early_years")["value"] == 3.0
+    assert log["reason"].str.contains(r"another year's boundaries: LAs \[942, 943\]").any()
+
+
+def test_names_resolve_when_a_file_has_no_codes(geo):
+    table = rows("dep_2019", "2019-20", "total", "gross_expenditure", "GBP", {201: 1.0, 202: 2.0})
+    table["la_number"] = pd.array([None, None], dtype="Int64")
+    table["area_name"] = ["City of London", "Gateshead"]
+    log = ExclusionLog()
+    resolved = resolve_la_numbers(table, geo, log)
+    assert resolved["la_number"].tolist() == [201, 390]
+    table["area_name"] = ["Atlantis", "Gateshead"]
+    assert resolve_la_numbers(table, geo, log)["la_number"].tolist() == [390]
+    assert (log.frame()["area"] == "Atlantis").any()

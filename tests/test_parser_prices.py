@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import rdata
+import pyreadr
 
 from childspend.errors import LayoutError
 from childspend.parsers import prices
@@ -160,7 +160,7 @@ def test_hmt_period_must_name_the_vintage(tmp_path):
 def write_rda(tmp_path: Path, years: list[int], factors: list[float]) -> Path:
     path = tmp_path / "gdp_deflator.rda"
     frame = pd.DataFrame({"financial_year": pd.array(years, dtype="Int32"), "percent_change": factors})
-    rdata.write_rda(path, {"gdp_deflator": frame})
+    pyreadr.write_rdata(path, frame, df_name="gdp_deflator")
     return path
 
 

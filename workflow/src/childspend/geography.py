@@ -9,6 +9,8 @@ year (a partial sum would silently understate it).
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from .errors import ConfigError
@@ -54,3 +56,18 @@ def operating(geo: pd.DataFrame, years: list[str]) -> pd.DataFrame:
 def ons_to_la_number(geo: pd.DataFrame) -> dict[str, int]:
     """Every ONS code, live or terminated, to its DfE number."""
     return dict(zip(geo["ons_code"], geo["la_number"]))
+
+
+def name_key(name: str) -> str:
+    """An LA name in a comparable form: "Bristol, City of" / "Bristol" and "&" / "and" agree."""
+    text = str(name).lower().replace("&", " and ")
+    text = re.sub(r",\s*(city|county) of$", "", text)
+    return re.sub(r"[^a-z]+", " ", text).strip()
+
+
+def name_to_la_number(geo: pd.DataFrame) -> dict[str, int]:
+    """LA names to DfE numbers, for files that give names only. Where a name was used by two
+    LAs (Dorset: the county to 2019, the unitary after), the newer one is meant: such files are
+    on recent boundaries."""
+    latest = geo.sort_values("date_of_operation")
+    return dict(zip(latest["la_name"].map(name_key), latest["la_number"]))

@@ -20,7 +20,7 @@ import logging
 
 import pandas as pd
 
-from .geography import ENGLAND_CODE, ons_to_la_number
+from .geography import ENGLAND_CODE, name_key, name_to_la_number, ons_to_la_number
 
 log = logging.getLogger(__name__)
 
@@ -48,19 +48,22 @@ class ExclusionLog:
 
 
 def resolve_la_numbers(table: pd.DataFrame, geo: pd.DataFrame, exclusions: ExclusionLog) -> pd.DataFrame:
-    """LA rows only, each with a DfE number (filled from its ONS code where the file lacks it)."""
+    """LA rows only, each with a DfE number: from the file, else its ONS code, else its name."""
     la = table[table["area_level"] == "la"].copy()
     from_ons = la["ons_code"].map(ons_to_la_number(geo)).astype("Int64")
-    la["la_number"] = la["la_number"].fillna(from_ons)
+    by_name = name_to_la_number(geo)
+    from_name = la["area_name"].map({n: by_name.get(name_key(n)) for n in la["area_name"].unique()}).astype("Int64")
+    la["la_number"] = la["la_number"].fillna(from_ons).where(la["ons_code"] != "", la["la_number"].fillna(from_name))
     unresolved = la["la_number"].isna()
     for (source, year, name), group in la[unresolved].groupby(["source", "year", "area_name"]):
         exclusions.add("resolve", "no DfE LA number for this area", source, year, name, rows=len(group))
     return la[~unresolved]
 
 
-def newest_per_year(table: pd.DataFrame) -> pd.DataFrame:
-    """Where several vintages of one source cover a year, keep the newest (latest source id)."""
-    newest = table.groupby("year")["source"].transform("max")
+def newest_per_year(table: pd.DataFrame, by: tuple[str, ...] = ("year",)) -> pd.DataFrame:
+    """Where several releases cover a year (of a measure), keep the newest: source ids sort by
+    release."""
+    newest = table.groupby(list(by))["source"].transform("max")
     return table[table["source"] == newest]
 
 
@@ -97,8 +100,8 @@ def spending_rows(s251_a1: pd.DataFrame, lait: pd.DataFrame, revenue: pd.DataFra
 def _category_sum(table: pd.DataFrame) -> pd.DataFrame:
     """A 'total' row per area, year and measure from its detail rows (missing if any is)."""
     keys = ["source", "year", "area_level", "la_number", "ons_code", "area_name", "measure", "unit"]
-    total = table.groupby(keys, dropna=False, as_index=False).agg(
-        value=("value", lambda v: v.sum() if v.notna().all() else float("nan")))
+    total = _sum_groups(table.fillna({"la_number": -1}), keys).drop(columns=["flag"])
+    total["la_number"] = total["la_number"].replace(-1, pd.NA).astype("Int64")
     total["category"], total["line"] = "total", "sum of detail lines"
     total["flag"] = total["value"].isna().map({True: "detail_missing", False: ""}).astype(str)
     return total
@@ -106,42 +109,71 @@ def _category_sum(table: pd.DataFrame) -> pd.DataFrame:
 
 def to_units(rows: pd.DataFrame, units: pd.DataFrame, operating: pd.DataFrame,
              exclusions: ExclusionLog) -> pd.DataFrame:
-    """Sum LA rows into stable units; a unit missing an operating member is missing, flagged."""
+    """Sum LA rows into stable units.
+
+    A unit's value for a year is the sum over a complete set of its members: the LAs operating
+    that year, or else the LAs of another year's boundaries (files on a later geography report
+    North and West Northamptonshire for years when Northamptonshire existed; both cover the
+    unit). With no complete set the unit is missing (flag ``member_missing``), never a partial sum.
+    """
     rows = rows.merge(units[["la_number", "unit_id"]], on="la_number", how="left")
     unknown = rows["unit_id"].isna()
     for (source, number), group in rows[unknown].groupby(["source", "la_number"]):
         exclusions.add("units", "LA number not in the geography reference", source, area=str(number), rows=len(group))
     rows = rows[~unknown]
 
-    expected = operating.merge(units[["la_number", "unit_id"]], on="la_number")
     # Some files keep a row for every LA number in every year, empty ("-") where the LA did not
-    # exist yet or any more: those rows are dropped. A non-operating LA *with* a value is kept.
+    # exist yet or any more: those rows are dropped.
     active = rows.merge(operating, on=["la_number", "year"], how="left", indicator=True)["_merge"].eq("both").to_numpy()
     empty = ~active & rows["value"].isna().to_numpy()
     for (source, year), group in rows[empty].groupby(["source", "year"]):
         exclusions.add("units", "empty row for an LA not operating this year dropped", source, year,
                        ",".join(str(n) for n in sorted(group["la_number"].unique())), rows=len(group))
-    for (source, year, number, measure), _ in rows[~active & ~empty].groupby(["source", "year", "la_number", "measure"]):
-        exclusions.add("units", "LA reported in a year it was not operating (value kept in its unit)",
-                       source, year, str(number), measure)
     rows = rows[~empty]
 
-    grouped = rows.groupby(["unit_id", "year", "measure"], as_index=False).agg(
-        value=("value", lambda v: v.sum() if v.notna().all() else float("nan")),
-        flag=("flag", lambda f: ";".join(sorted(set(f) - {""}))),
-        source=("source", "first"),
-        members=("la_number", lambda n: frozenset(n)),
-    )
-    need = expected.groupby(["unit_id", "year"])["la_number"].agg(frozenset).rename("needed")
-    grouped = grouped.join(need, on=["unit_id", "year"])
-    partial = grouped.apply(lambda r: isinstance(r["needed"], frozenset) and not r["needed"] <= r["members"], axis=1)
-    for _, row in grouped[partial].iterrows():
-        missing = sorted(int(n) for n in row["needed"] - row["members"])
-        exclusions.add("units", f"unit incomplete: member LA(s) {missing} not reported", row["source"],
-                       row["year"], row["unit_id"], row["measure"])
-    grouped.loc[partial, "value"] = float("nan")
-    grouped.loc[partial, "flag"] = "member_missing"
-    return grouped.drop(columns=["members", "needed"])
+    expected = operating.merge(units[["la_number", "unit_id"]], on="la_number")
+    needed = expected.groupby(["unit_id", "year"])["la_number"].agg(frozenset)
+    boundaries = needed.groupby(level="unit_id").agg(lambda sets: sorted(set(sets), key=sorted)).to_dict()
+    needed = needed.to_dict()
+    keys = ["unit_id", "year", "measure"]
+    merged = units["unit_id"].duplicated(keep=False)
+    single = ~rows["unit_id"].isin(set(units.loc[merged, "unit_id"]))
+    if not merged.any():
+        return _sum_groups(rows, keys)
+    reported = (rows[~single].groupby(keys).agg(got=("la_number", frozenset), source=("source", "first"))
+                .reset_index())
+    chosen, missing = [], []
+    for unit, year, measure, got, source in reported.itertuples(index=False):
+        own = needed.get((unit, year), frozenset())
+        fits = [own] if own and own <= got else [b for b in boundaries.get(unit, []) if b <= got]
+        if len(fits) != 1:
+            reason = (f"unit incomplete: member LA(s) {sorted(int(n) for n in own - got)} not reported" if not fits
+                      else f"unit reported on several boundaries at once {[sorted(map(int, f)) for f in fits]}")
+            exclusions.add("units", reason, source, year, unit, measure)
+            missing.append((unit, year, measure, source))
+            continue
+        chosen.extend((unit, year, measure, int(n)) for n in fits[0])
+        if fits[0] != own:
+            exclusions.add("units", f"unit summed over another year's boundaries: LAs {sorted(map(int, fits[0]))}",
+                           source, year, unit, measure)
+        for extra in sorted(got - fits[0]):
+            exclusions.add("units", "LA value not used: the unit is complete without it", source, year,
+                           str(extra), measure)
+
+    use = pd.DataFrame(chosen, columns=[*keys, "la_number"]).astype({"la_number": rows["la_number"].dtype})
+    grouped = _sum_groups(pd.concat([rows[single], rows[~single].merge(use, on=[*keys, "la_number"])]), keys)
+    missing = pd.DataFrame(missing, columns=[*keys, "source"]).assign(value=float("nan"), flag="member_missing")
+    return pd.concat([grouped, missing[grouped.columns]], ignore_index=True)
+
+
+def _sum_groups(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Sum ``value`` per group: missing if any member is, with the members' flags joined."""
+    grouped = rows.assign(gap=rows["value"].isna()).groupby(keys, as_index=False).agg(
+        value=("value", "sum"), gap=("gap", "any"), source=("source", "first"))
+    grouped["value"] = grouped["value"].where(~grouped["gap"])
+    flagged = rows[rows["flag"] != ""].groupby(keys)["flag"].agg(lambda f: ";".join(sorted(set(f))))
+    grouped["flag"] = grouped.set_index(keys).index.map(flagged).fillna("")
+    return grouped.drop(columns="gap")
 
 
 def complete_grid(unit_values: pd.DataFrame, units: pd.DataFrame, years: list[str],
@@ -152,9 +184,9 @@ def complete_grid(unit_values: pd.DataFrame, units: pd.DataFrame, years: list[st
     measures = unit_values[["measure"]].drop_duplicates()
     grid = unit_ids.merge(pd.DataFrame({"year": years}), how="cross").merge(measures, how="cross")
     out = grid.merge(unit_values, on=["unit_id", "year", "measure"], how="left")
-    covered = unit_values.groupby("measure")["year"].agg(set)
+    covered = unit_values[["measure", "year"]].drop_duplicates().assign(in_source=True)
     absent = out["value"].isna() & out["flag"].isna()
-    in_source = out.apply(lambda r: r["year"] in covered.get(r["measure"], set()), axis=1)
+    in_source = out[["measure", "year"]].merge(covered, how="left")["in_source"].fillna(False).to_numpy(dtype=bool)
     out.loc[absent & in_source, "flag"] = "not_reported"
     out.loc[absent & ~in_source, "flag"] = "no_data"
     for (year, measure), group in out[absent & in_source].groupby(["year", "measure"]):

@@ -1,8 +1,7 @@
 """DfE "Children looked after in England": LA, region and England counts, years ending 31 March 2010-2025.
 
-One call parses one official file, whatever year(s) it covers; DfE revises back years, so when
-several pinned files hold the same measure and year, :func:`latest_release` keeps the latest
-release's figures. ``year`` is the financial year whose 31 March is the count date (at 31 March
+One call parses one official file, whatever year(s) it covers; DfE revises back years, and the
+panel keeps, for each measure and year, the latest release's figures. ``year`` is the financial year whose 31 March is the count date (at 31 March
 2024, or during the year ending 31 March 2024 -> "2023-24").
 
 Layouts, told apart by their columns:
@@ -16,10 +15,10 @@ Layouts, told apart by their columns:
 - Explore Education Statistics (EES) ``cla_number_and_rate_per_10k_children.csv``: tidy, five
   years per release, one row per area x year x population (at 31 March / starting / ceasing).
 - DfE dashboard R extracts (``placement_data.rds``, ``combined_cla_31_march_data.rds``) of the
-  LA characteristics table: tidy, five years, read with ``rdata``. They leave out some LAs
+  LA characteristics table: tidy, five years, read with ``pyreadr``. They leave out some LAs
   (Cumbria and Northamptonshire in every year), which therefore have no rows: see
-  :func:`coverage_gaps`. Only placements are taken from ``placement_data.rds`` and only UASC
-  from ``combined_cla_31_march_data.rds`` (which takes ~2.5 minutes to read).
+  the panel's coverage table. Only placements are taken from ``placement_data.rds`` and only UASC
+  from ``combined_cla_31_march_data.rds``.
 
 Measures (unit "count" unless said):
 
@@ -59,7 +58,12 @@ Measures (unit "count" unless said):
     schools + other (+ missing). The only type that crosses is residential employment (a handful
     of children in England). The five harmonised series add up to ``cla_at_31_march``.
 
-  A sum with a suppressed part is missing, flagged with that part's marker, never a partial sum.
+  A sum with a suppressed part is missing, flagged with that part's marker, never a partial sum;
+  at LA level this leaves ``placement_other`` (several small types) missing for most LAs.
+  Within the 2020-on definition, England's "other placements" rose from 1,180 (2023) to 4,020
+  (2024) while independent and semi-independent living fell from 8,620 to 6,080: 2024 is the
+  first year after supported accommodation for 16-17 year olds had to be registered (October
+  2023), shown by DfE as "supported accommodation" from then on.
 
 Surprises handled here:
 
@@ -90,6 +94,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
+import pyreadr
 
 from ..errors import LayoutError
 from ..markers import numeric_with_flag
@@ -202,6 +207,9 @@ def parse(path: Path, source_id: str, period: str) -> pd.DataFrame:
                               f"(no 'time_period' column); found columns {list(raw.columns)[:12]}")
     out.insert(0, "source", source_id)
     out = _finish(out, path)
+    latest = _year(_release_year(period, path))
+    if out["year"].max() != latest:
+        log.warning("%s: period %r but the latest year in the file is %s", path, period, out["year"].max())
     flags = out.loc[out["flag"] != "", "flag"].value_counts().to_dict()
     log.info("%s: %d rows, years %s, measures %s; missing values by flag %s (%.1f s)", path, len(out),
              sorted(out["year"].unique()), sorted(out["measure"].unique()), flags,
@@ -291,7 +299,8 @@ def _numeric(frame: pd.DataFrame, columns) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.DataFrame(values, index=frame.index), pd.DataFrame(flags, index=frame.index)
 
 
-def _rows(areas: pd.DataFrame, year, measure: str, unit: str, value: pd.Series, flag: pd.Series) -> pd.DataFrame:
+def _rows(areas: pd.DataFrame, year, measure, unit: str, value: pd.Series, flag: pd.Series) -> pd.DataFrame:
+    """Area rows with one measure (a name, or a Series of names) for one year (or a Series of years)."""
     out = areas.copy()
     out["year"] = year
     out["measure"], out["unit"], out["value"], out["flag"] = measure, unit, value, flag
@@ -348,6 +357,8 @@ def _fix_2010_placement_order(raw: pd.DataFrame, england: pd.Series, path: Path)
     cols = [c for c in raw.columns if PLACE_2010.fullmatch(c)]
     if not cols:
         return raw
+    if not england.any():
+        raise LayoutError(f"{path}: placement columns {cols[0]}...: no England row to check their order against")
     year = PLACE_2010.fullmatch(cols[0]).group(2)
     other_foster = f"MarPlace_Q2_{year}"  # the largest type by far
     largest = numeric_with_flag(raw.loc[england, cols].iloc[0])[0].idxmax()
@@ -468,22 +479,17 @@ def _parse_ees(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
     year = _time_period(raw["time_period"], path)
     count, count_flag = numeric_with_flag(raw["children_count"])
     rate, rate_flag = numeric_with_flag(raw["rate_per_10000"])
-    frames = [
-        _rows(areas, year, "", "count", count, count_flag).assign(measure=population.map(lambda p: EES_MEASURES[p][0])),
-        _rows(areas, year, "", "rate_per_10000", rate, rate_flag).assign(measure=population.map(lambda p: EES_MEASURES[p][1])),
-    ]
-    return pd.concat(frames, ignore_index=True)
+    count_measure = population.map({p: measures[0] for p, measures in EES_MEASURES.items()})
+    rate_measure = population.map({p: measures[1] for p, measures in EES_MEASURES.items()})
+    return pd.concat([_rows(areas, year, count_measure, "count", count, count_flag),
+                      _rows(areas, year, rate_measure, "rate_per_10000", rate, rate_flag)], ignore_index=True)
 
 
 # ---- .rds extracts --------------------------------------------------------------------------------
 
 def read_rds(path: Path) -> pd.DataFrame:
-    """An R data.frame/data.table saved with saveRDS -> pandas (string columns as strings)."""
-    import rdata  # noqa: PLC0415 (slow to import; only the .rds files need it)
-
-    constructors = {**rdata.conversion.DEFAULT_CLASS_MAP,
-                    "data.table": rdata.conversion.DEFAULT_CLASS_MAP["data.frame"]}
-    frame = rdata.read_rds(path, constructor_dict=constructors)
+    """An R data.frame/data.table saved with saveRDS -> pandas."""
+    frame = next(iter(pyreadr.read_r(path).values()), None)
     if not isinstance(frame, pd.DataFrame):
         raise LayoutError(f"{path}: expected an R data frame, found {type(frame).__name__}")
     return frame.reset_index(drop=True)
@@ -549,38 +555,4 @@ def rds_uasc(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
 def _log_rds_las(areas: pd.DataFrame, path: Path) -> None:
     per_year = areas[areas["area_level"] == "la"].groupby("time_period")["la_number"].nunique()
     log.info("%s: LAs per year %s; the dashboard extract leaves some out (e.g. Cumbria, Northamptonshire): "
-             "they get no rows, see coverage_gaps()", path, per_year.to_dict())
-
-
-# ---- combining files ---------------------------------------------------------------------------
-
-def latest_release(table: pd.DataFrame, periods: Mapping[str, str]) -> pd.DataFrame:
-    """Keep, for each measure and year, only the rows of the latest release holding it.
-
-    ``periods`` maps each ``source`` to its manifest period ("2014", "release 2024"); DfE revises
-    back years, so e.g. 2015 counts come from the 2019 underlying files, not the 2015 ones.
-    """
-    release = table["source"].map(lambda s: _release_year(periods[s], Path(s)))
-    latest = release.groupby([table["measure"], table["year"]]).transform("max")
-    kept = table[release == latest]
-    keys = ["year", "area_level", "la_number", "ons_code", "area_name", "measure"]
-    dup = kept.duplicated(keys, keep=False)
-    if dup.any():
-        raise LayoutError(f"two sources of the same release hold the same rows, e.g.\n{kept[dup].head(6).to_string()}")
-    dropped = table[release != latest].groupby(["measure", "source"])["year"].unique()
-    for (measure, source), years in dropped.items():
-        log.info("%s: %s for %s superseded by a later release", source, measure, sorted(years))
-    return kept.reset_index(drop=True)
-
-
-def coverage_gaps(table: pd.DataFrame, measure: str, reference: str = "cla_at_31_march") -> pd.DataFrame:
-    """LAs with a real ``reference`` value in a year in which ``measure`` has no row for them
-    (e.g. the LAs the .rds extracts leave out). Use on the output of :func:`latest_release`."""
-    la = table[table["area_level"] == "la"]
-    have = la.loc[la["measure"] == measure, ["year", "la_number"]].drop_duplicates()
-    years = have["year"].unique()
-    ref = la[(la["measure"] == reference) & la["value"].notna() & la["year"].isin(years)]
-    gaps = ref.merge(have, on=["year", "la_number"], how="left", indicator=True)
-    gaps = gaps[gaps["_merge"] == "left_only"]
-    return gaps[["year", "la_number", "ons_code", "area_name", "value"]].rename(
-        columns={"value": reference}).sort_values(["year", "la_number"], ignore_index=True)
+             "they get no rows (the panel's coverage table shows the gaps)", path, {int(y): int(n) for y, n in per_year.items()})

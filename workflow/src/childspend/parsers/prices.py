@@ -25,13 +25,12 @@ from __future__ import annotations
 import csv
 import logging
 import re
-import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pandera.errors
-import rdata
+import pyreadr
 
 from ..errors import LayoutError
 from ..schemas import PRICE_INDEX, PRICE_INDEX_COLUMNS
@@ -207,9 +206,7 @@ def _parse_hmt_workbook(path: Path, source_id: str, index: str) -> pd.DataFrame:
 # --- HM Treasury R data file ---------------------------------------------------------------
 
 def _parse_hmt_rda(path: Path, source_id: str, index: str) -> pd.DataFrame:
-    with warnings.catch_warnings():  # a tibble: rdata falls back to data.frame and says so
-        warnings.filterwarnings("ignore", message="Missing constructor for R class")
-        objects = rdata.read_rda(path)
+    objects = pyreadr.read_r(path)
     frames = {k: v for k, v in objects.items() if isinstance(v, pd.DataFrame)}
     if len(frames) != 1:
         raise LayoutError(f"{path}: expected one data frame, found objects {list(objects)}")
