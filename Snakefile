@@ -11,5 +11,5 @@ include: "workflow/rules/clean.smk"
 rule all:
     default_target: True
     input:
-        rules.build_spending_panel.output,
+        rules.join_panel.output,
         rules.reconcile_spending.output,

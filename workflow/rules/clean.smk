@@ -1,5 +1,8 @@
-# Clean: one LA unit x year spending panel on stable geography, with region and England totals.
+# Clean: LA unit x year panels on stable geography, with region and England totals, joined
+# into one panel with per-child measures.
 from childspend.years import fy_range
+
+YEARS = fy_range(config["years"]["first"], config["years"]["last"])
 
 
 rule build_spending_panel:
@@ -8,17 +11,14 @@ rule build_spending_panel:
         s251_a1="results/ingest/s251_a1.parquet",
         lait="results/ingest/lait.parquet",
         revenue_outturn="results/ingest/revenue_outturn.parquet",
-        code=lib("panel", "geography", "dictionary", "tables"),
+        code=lib("panel", "geography"),
     output:
-        long_parquet="results/panel/spending_long.parquet",
-        long_csv="results/panel/spending_long.csv",
-        wide_parquet="results/panel/spending.parquet",
-        wide_csv="results/panel/spending.csv",
+        parquet="results/panel/spending_long.parquet",
+        csv="results/panel/spending_long.csv",
         units="results/panel/stable_units.csv",
-        dictionary="results/panel/dictionary.csv",
-        exclusions="results/panel/exclusions.csv",
+        exclusions="results/panel/exclusions_spending.csv",
     params:
-        years=fy_range(config["years"]["first"], config["years"]["last"]),
+        years=YEARS,
         merged_units=config["geography"]["merged_units"],
     conda:
         "../envs/childspend.yaml"
@@ -26,6 +26,51 @@ rule build_spending_panel:
         "results/logs/build_spending_panel.log",
     script:
         "../scripts/build_spending_panel.py"
+
+
+rule build_activity_panel:
+    input:
+        geography="results/ingest/geography.parquet",
+        cla="results/ingest/cla.parquet",
+        cin="results/ingest/cin.parquet",
+        population="results/ingest/population.parquet",
+        deprivation="results/ingest/deprivation.parquet",
+        code=lib("activity", "panel", "geography"),
+    output:
+        parquet="results/panel/activity_long.parquet",
+        csv="results/panel/activity_long.csv",
+        exclusions="results/panel/exclusions_activity.csv",
+    params:
+        years=YEARS,
+        merged_units=config["geography"]["merged_units"],
+    conda:
+        "../envs/childspend.yaml"
+    log:
+        "results/logs/build_activity_panel.log",
+    script:
+        "../scripts/build_activity_panel.py"
+
+
+rule join_panel:
+    input:
+        spending=rules.build_spending_panel.output.parquet,
+        activity=rules.build_activity_panel.output.parquet,
+        exclusions=[rules.build_spending_panel.output.exclusions, rules.build_activity_panel.output.exclusions],
+        code=lib("activity", "panel", "dictionary", "tables"),
+    output:
+        long_parquet="results/panel/panel_long.parquet",
+        long_csv="results/panel/panel_long.csv",
+        wide_parquet="results/panel/panel.parquet",
+        wide_csv="results/panel/panel.csv",
+        dictionary="results/panel/dictionary.csv",
+        coverage="results/panel/coverage.csv",
+        exclusions="results/panel/exclusions.csv",
+    conda:
+        "../envs/childspend.yaml"
+    log:
+        "results/logs/join_panel.log",
+    script:
+        "../scripts/join_panel.py"
 
 
 rule reconcile_spending:
@@ -40,7 +85,7 @@ rule reconcile_spending:
         a1_lait="results/reconciliation/s251_a1_vs_lait.csv",
         a1_detail="results/reconciliation/s251_a1_detail_sums.csv",
     params:
-        years=fy_range(config["years"]["first"], config["years"]["last"]),
+        years=YEARS,
         tolerance=config["spending"]["reconciliation_tolerance"],
         a1_lait_tolerance=config["spending"]["a1_lait_tolerance"],
     conda:

@@ -74,6 +74,14 @@ def select(table: pd.DataFrame, measure: str, categories: list[str], prefix: str
     return rows
 
 
+def within_years(rows: pd.DataFrame, years: list[str], exclusions: ExclusionLog) -> pd.DataFrame:
+    """Rows in the configured years; the rest are logged and left out."""
+    outside = ~rows["year"].isin(years)
+    for (source, year), group in rows[outside].groupby(["source", "year"]):
+        exclusions.add("panel", "year outside config years", source, year, rows=len(group))
+    return rows[~outside]
+
+
 def spending_rows(s251_a1: pd.DataFrame, lait: pd.DataFrame, revenue: pd.DataFrame) -> pd.DataFrame:
     """LA-level rows of every panel measure, each year taken from exactly one source."""
     a1_years = set(s251_a1["year"])

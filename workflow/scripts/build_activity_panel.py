@@ -1,0 +1,25 @@
+import pandas as pd
+
+from childspend import logs
+from childspend.activity import RATES, activity_rows, add_quality_notes, combine_weighted, derive, imd_deciles, weighted_parts
+from childspend.geography import operating, stable_units
+from childspend.panel import ExclusionLog, complete_grid, resolve_la_numbers, to_units, with_totals, within_years
+from childspend.tables import write_csv, write_table
+
+log = logs.setup(snakemake.log[0], "build_activity_panel")
+geo = pd.read_parquet(snakemake.input.geography)
+years = snakemake.params.years
+units = stable_units(geo, snakemake.params.merged_units)
+exclusions = ExclusionLog()
+
+tables = [resolve_la_numbers(pd.read_parquet(snakemake.input[name]), geo, exclusions)
+          for name in ("cla", "cin", "population", "deprivation")]
+rows = within_years(weighted_parts(activity_rows(tables, exclusions)), years, exclusions)
+unit_values = to_units(rows, units, operating(geo, years), exclusions)
+panel = with_totals(complete_grid(unit_values, units, years, exclusions), units)
+panel = add_quality_notes(derive(imd_deciles(combine_weighted(panel)), RATES))
+
+write_table(panel, snakemake.output.parquet, snakemake.output.csv, ["area_level", "area_code", "year", "measure"])
+write_csv(exclusions.frame(), snakemake.output.exclusions)
+log.info("activity panel: %d rows, %d measures; %d exclusion records",
+         len(panel), panel["measure"].nunique(), len(exclusions.rows))

@@ -1,0 +1,179 @@
+"""Activity and context measures on the stable units, and the measures derived from them.
+
+Counts (children looked after, children in need, population, children in low-income families)
+are summed into stable units exactly as spending is. Everything else is a ratio of sums:
+- rates per 10,000 children and spending per child divide by the population aged 0-17 of the
+  same row: counts at 31 March of financial year t-(t+1) with the mid-year t estimate, the
+  alignment DfE uses for its own rates;
+- deprivation scores and percentages of a merged unit are its members' values weighted by
+  their population aged 0-17;
+- for regions and England a ratio is taken over the units that have both parts, and flagged
+  ``incomplete`` when some units lack either.
+Published rates and ranks are not carried: the panel recomputes them on its own denominators
+and units, so every rate in it is defined the same way in every year.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+
+from .panel import ExclusionLog
+
+log = logging.getLogger(__name__)
+
+POPULATION = "population_0_17"
+NOT_CARRIED_UNITS = {"rate_per_10000", "rank"}
+# Kept in the ingest table only to check the join of the Nomis-based and DfE population series.
+NOT_CARRIED_MEASURES = {"population_0_17_nomis_estimate"}
+WEIGHTED_UNITS = {"score", "percent"}
+WEIGHTED_SUFFIX, WEIGHT_SUFFIX = "__x_population", "__population"
+
+# derived measure -> (numerator, denominator, scale)
+RATES = {
+    "cla_rate_per_10000": ("cla_at_31_march", POPULATION, 1e4),
+    "cla_started_rate_per_10000": ("cla_started", POPULATION, 1e4),
+    "cla_ceased_rate_per_10000": ("cla_ceased", POPULATION, 1e4),
+    "cin_rate_per_10000": ("cin_at_31_march", POPULATION, 1e4),
+    "referrals_rate_per_10000": ("referrals", POPULATION, 1e4),
+    "section47_enquiries_rate_per_10000": ("section47_enquiries", POPULATION, 1e4),
+    "icpc_rate_per_10000": ("icpc", POPULATION, 1e4),
+    "cpp_rate_per_10000": ("cpp_at_31_march", POPULATION, 1e4),
+    "cpp_started_rate_per_10000": ("cpp_started", POPULATION, 1e4),
+}
+PER_CHILD = {
+    "s251_gross_total_per_child": ("s251_gross_total", POPULATION, 1.0),
+    "csc_net_total_per_child": ("csc_net_total", POPULATION, 1.0),
+}
+
+# Notes on values that are present but less reliable: (measures, years, flag).
+CIN_COUNTS = ("cin_at_31_march", "referrals", "section47_enquiries", "icpc", "cpp_at_31_march", "cpp_started")
+QUALITY_NOTES = [
+    # The children in need census started in 2009-10; DfE called its first years experimental and
+    # several LAs sent aggregate or no returns.
+    (CIN_COUNTS + tuple(k for k, v in RATES.items() if v[0] in CIN_COUNTS),
+     ("2009-10", "2010-11", "2011-12"), "early_census"),
+    # Before mid-2012 age 17 is estimated from age 16 a year earlier (parsers/population.py).
+    ((POPULATION,), ("2009-10", "2010-11", "2011-12"), "age_17_estimated"),
+    (("children_absolute_low_income",), ("2020-21",), "provisional"),
+    (("children_relative_low_income",), ("2021-22",), "provisional"),
+]
+
+
+def activity_rows(tables: list[pd.DataFrame], exclusions: ExclusionLog) -> pd.DataFrame:
+    """LA rows of the measures the panel carries, one per LA, measure and year.
+
+    DfE revises back years, so the latest release wins; where it suppresses a value an earlier
+    release gives (the 2025 population file has "x" for Bournemouth, Poole and Dorset before
+    2019), the latest release that gives one is used and the value is flagged earlier_release.
+    """
+    rows = pd.concat(tables, ignore_index=True)
+    dropped = rows["unit"].isin(NOT_CARRIED_UNITS) | rows["measure"].isin(NOT_CARRIED_MEASURES)
+    for (source, measure), group in rows[dropped].groupby(["source", "measure"]):
+        exclusions.add("activity", "published rate, rank or check series: recomputed or not carried",
+                       source, measure=measure, rows=len(group))
+    rows = rows[~dropped]
+    keys = ["measure", "year", "la_number"]
+    repeated = rows.duplicated([*keys, "source"], keep=False)
+    if repeated.any():
+        raise ValueError(f"a file gives the same measure, year and LA twice:\n{rows[repeated].head(6).to_string()}")
+    newest = rows.groupby(["measure", "year"])["source"].transform("max")
+    ranked = rows.assign(has_value=rows["value"].notna()).sort_values([*keys, "has_value", "source"], kind="mergesort")
+    chosen = ranked.drop_duplicates(keys, keep="last").drop(columns="has_value")
+    older = chosen["source"] != newest[chosen.index]
+    chosen.loc[older & chosen["value"].notna(), "flag"] = "earlier_release"
+    for (source, measure), group in chosen[older].groupby(["source", "measure"]):
+        exclusions.add("activity", "value from an earlier release: the latest suppresses or lacks it", source,
+                       ",".join(sorted(group["year"].unique())), ",".join(str(n) for n in sorted(group["la_number"].unique())),
+                       measure, rows=len(group))
+    return chosen.reset_index(drop=True)
+
+
+def weighted_parts(rows: pd.DataFrame) -> pd.DataFrame:
+    """Scores and percentages as two additive parts, value x population and population, so a
+    merged unit's value is the population-weighted mean of its members'."""
+    weighted = rows["unit"].isin(WEIGHTED_UNITS)
+    population = rows[rows["measure"] == POPULATION].set_index(["la_number", "year"])["value"]
+    parts = rows[weighted].copy()
+    weight = pd.Series(parts.set_index(["la_number", "year"]).index.map(population), index=parts.index)
+    weight = weight.where(parts["value"].notna())
+    numerator = parts.assign(measure=parts["measure"] + WEIGHTED_SUFFIX, value=parts["value"] * weight)
+    denominator = parts.assign(measure=parts["measure"] + WEIGHT_SUFFIX, value=weight)
+    for frame in (numerator, denominator):
+        frame.loc[frame["value"].isna() & (frame["flag"] == ""), "flag"] = "no_population"
+    return pd.concat([rows[~weighted], numerator, denominator], ignore_index=True)
+
+
+def ratio(panel: pd.DataFrame, numerator: str, denominator: str, scale: float, name: str) -> pd.DataFrame:
+    """``name`` = numerator / denominator x scale for units; regions and England over the units
+    with both parts."""
+    keys = ["area_code", "area_name", "region_code", "region_name", "year"]
+    la = panel[panel["area_level"] == "la"]
+    both = la[la["measure"] == numerator].merge(la[la["measure"] == denominator], on=keys, suffixes=("_n", "_d"))
+    have = both["value_n"].notna() & both["value_d"].notna() & (both["value_d"] != 0)
+    both["value"] = (both["value_n"] / both["value_d"] * scale).where(have)
+    both["flag"] = both["flag_n"].where(both["flag_n"] != "", both["flag_d"]).where(~have, "")
+    both.loc[~have & (both["flag"] == ""), "flag"] = "zero_denominator"
+    both["source"] = both["source_n"]
+    units = both.assign(area_level="la", measure=name, units_expected=1, units_reporting=have.astype(int))
+
+    def totals(group_keys: list[str]) -> pd.DataFrame:
+        parts = both.assign(n=both["value_n"].where(have), d=both["value_d"].where(have), ok=have)
+        out = parts.groupby(group_keys + ["year"], as_index=False).agg(
+            n=("n", "sum"), d=("d", "sum"), units_expected=("ok", "size"), units_reporting=("ok", "sum"))
+        out["value"] = (out["n"] / out["d"] * scale).where(out["units_reporting"] > 0)
+        out["flag"] = "incomplete"
+        out.loc[out["units_reporting"] == out["units_expected"], "flag"] = ""
+        out.loc[out["units_reporting"] == 0, "flag"] = "no_data"
+        return out
+
+    region = totals(["region_code", "region_name"])
+    region = region.assign(area_level="region", area_code=region["region_code"], area_name=region["region_name"])
+    england = totals([]).assign(area_level="england", area_code="E92000001", area_name="England",
+                                region_code="", region_name="")
+    columns = list(panel.columns)
+    rows = pd.concat([units, region, england], ignore_index=True).assign(measure=name)
+    rows["source"] = rows["source"].fillna("derived")
+    return rows[columns]
+
+
+def derive(panel: pd.DataFrame, definitions: dict[str, tuple[str, str, float]]) -> pd.DataFrame:
+    """Add every derived measure whose numerator and denominator are in the panel."""
+    present = set(panel["measure"])
+    new = [ratio(panel, n, d, scale, name) for name, (n, d, scale) in definitions.items()
+           if n in present and d in present]
+    return pd.concat([panel, *new], ignore_index=True)
+
+
+def combine_weighted(panel: pd.DataFrame) -> pd.DataFrame:
+    """Turn the weighted parts back into scores and percentages (population-weighted means)."""
+    names = sorted(m[: -len(WEIGHTED_SUFFIX)] for m in panel["measure"].unique() if m.endswith(WEIGHTED_SUFFIX))
+    panel = derive(panel, {m: (m + WEIGHTED_SUFFIX, m + WEIGHT_SUFFIX, 1.0) for m in names})
+    return panel[~panel["measure"].str.endswith((WEIGHTED_SUFFIX, WEIGHT_SUFFIX))]
+
+
+def imd_deciles(panel: pd.DataFrame) -> pd.DataFrame:
+    """IMD decile of each unit within each edition (1 = the most deprived tenth of units)."""
+    scores = panel[(panel["area_level"] == "la") & (panel["measure"] == "imd_average_score") & panel["value"].notna()]
+    rank = scores.groupby("year")["value"].rank(ascending=False, method="first")
+    count = scores.groupby("year")["value"].transform("size")
+    deciles = scores.assign(measure="imd_decile", value=(((rank - 1) * 10) // count + 1).astype(float), source="derived")
+    return pd.concat([panel, deciles], ignore_index=True)
+
+
+def add_quality_notes(panel: pd.DataFrame) -> pd.DataFrame:
+    """Flag present values that are less reliable (see QUALITY_NOTES); missing values keep the
+    flag saying why they are missing."""
+    panel = panel.copy()
+    for measures, years, note in QUALITY_NOTES:
+        hit = panel["measure"].isin(measures) & panel["year"].isin(years) & panel["value"].notna()
+        panel.loc[hit, "flag"] = panel.loc[hit, "flag"].map(lambda f: f"{f};{note}" if f else note)
+    return panel
+
+
+def coverage(panel: pd.DataFrame) -> pd.DataFrame:
+    """Measure x year: how many units have a value (and how many there are)."""
+    la = panel[panel["area_level"] == "la"]
+    table = la.groupby(["measure", "year"]).agg(units_with_data=("value", "count"), units=("value", "size"))
+    return table.reset_index()
