@@ -13,3 +13,4 @@ rule all:
     input:
         rules.join_panel.output,
         rules.reconcile_spending.output,
+        rules.reconcile_activity.output,

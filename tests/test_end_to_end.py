@@ -49,7 +49,7 @@ def project(tmp_path_factory):
 
 
 def england(project, measure):
-    panel = pd.read_parquet(project / "results" / "panel" / "spending_long.parquet")
+    panel = pd.read_parquet(project / "results" / "panel" / "panel_long.parquet")
     rows = panel[(panel["area_level"] == "england") & (panel["measure"] == measure)]
     return rows.set_index("year")
 
@@ -63,7 +63,8 @@ def test_rerun_with_nothing_changed_does_nothing(project):
 def test_rebuild_gives_identical_bytes(project):
     outputs = sorted((project / "results" / "panel").glob("*")) + sorted((project / "results" / "reconciliation").glob("*"))
     before = {p: p.read_bytes() for p in outputs}
-    run = snakemake(project, "--forcerun", "build_spending_panel", "reconcile_spending")
+    run = snakemake(project, "--forcerun", "build_spending_panel", "build_activity_panel", "join_panel",
+                    "reconcile_spending", "reconcile_activity")
     assert run.returncode == 0, run.stderr[-3000:]
     assert {p: p.read_bytes() for p in outputs} == before
 
@@ -99,7 +100,7 @@ def test_every_gap_over_tolerance_is_explained(project):
     assert revenue["published_england"].notna().all()
 
 
-def test_la_units_sum_to_england(project):
+def test_la_units_sum_to_england_for_spending(project):
     panel = pd.read_parquet(project / "results" / "panel" / "spending_long.parquet")
     la = panel[panel["area_level"] == "la"].groupby(["year", "measure"])["value"].sum()
     eng = panel[panel["area_level"] == "england"].set_index(["year", "measure"])["value"]
@@ -141,3 +142,35 @@ def test_pipeline_names_a_file_missing_from_every_mirror(tmp_path):
     log = (tmp_path / "project" / "results" / "logs" / "fetch_raw" / "geography" / "region_la_hierarchy.csv.log").read_text()
     assert "geography/region_la_hierarchy.csv is not in any mirror folder" in log
     assert sources["sources"]["geo_region_la_hierarchy"]["sha256"] in log
+
+
+def test_children_looked_after_reproduce_the_national_series(project):
+    cla = england(project, "cla_at_31_march")["value"]
+    for year, published in {"2012-13": 68_060, "2017-18": 75_360, "2024-25": 81_770}.items():
+        assert abs(cla[year] / published - 1) < 0.005, year
+    assert abs(england(project, "cla_rate_per_10000").loc["2024-25", "value"] - 67) < 1
+    table = pd.read_csv(project / "results" / "reconciliation" / "activity_england.csv")
+    sums = table[table["measure"] == "cla_at_31_march"].set_index("year")
+    assert len(sums) == 16 and (sums["relative_difference"].abs() < 0.005).all()  # LA units add up
+
+
+def test_children_in_need_reproduce_the_2025_national_rows(project):
+    table = pd.read_csv(project / "results" / "reconciliation" / "activity_england.csv")
+    for measure in ("cin_at_31_march", "section47_enquiries", "cpp_at_31_march"):
+        published = table[(table["measure"] == measure) & (table["year"] >= "2012-13")].set_index("year")
+        assert published["source"].str.startswith("cin_2025_").all()
+        panel = england(project, measure).loc[published.index, "value"]
+        assert ((panel / published["published_england"] - 1).abs() < 0.005).all(), measure
+    explained = table["within_tolerance"] | table["explanation"].fillna("").ne("")
+    assert explained.all() and not table["explanation"].fillna("").str.startswith("unexplained").any()
+
+
+def test_every_unit_has_a_value_or_a_flag_and_coverage_is_written(project):
+    panel = pd.read_parquet(project / "results" / "panel" / "panel_long.parquet")
+    la = panel[panel["area_level"] == "la"]
+    assert (la["value"].notna() | (la["flag"] != "")).all()
+    assert not (la["value"] == 0).groupby(la["measure"]).all().any()  # no measure silently zero
+    coverage = pd.read_csv(project / "results" / "panel" / "coverage.csv")
+    assert {"population_0_17", "cin_at_31_march", "imd_decile"} <= set(coverage["measure"])
+    units = la["area_code"].nunique()
+    assert (coverage["units"] == units).all()

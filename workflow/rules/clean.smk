@@ -94,3 +94,20 @@ rule reconcile_spending:
         "results/logs/reconcile_spending.log",
     script:
         "../scripts/reconcile_spending.py"
+
+
+rule reconcile_activity:
+    input:
+        tables=expand("results/ingest/{family}.parquet", family=["cla", "cin", "population"]),
+        panel=rules.build_activity_panel.output.parquet,
+        code=lib("reconcile", "tables"),
+    output:
+        "results/reconciliation/activity_england.csv",
+    params:
+        tolerance=config["spending"]["reconciliation_tolerance"],
+    conda:
+        "../envs/childspend.yaml"
+    log:
+        "results/logs/reconcile_activity.log",
+    script:
+        "../scripts/reconcile_activity.py"

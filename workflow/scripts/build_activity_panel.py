@@ -1,7 +1,8 @@
 import pandas as pd
 
 from childspend import logs
-from childspend.activity import RATES, activity_rows, add_quality_notes, combine_weighted, derive, imd_deciles, weighted_parts
+from childspend.activity import (RATES, activity_rows, add_quality_notes, combine_weighted, derive, imd_deciles,
+                                 use_published_england, weighted_parts)
 from childspend.geography import operating, stable_units
 from childspend.panel import ExclusionLog, complete_grid, resolve_la_numbers, to_units, with_totals, within_years
 from childspend.tables import write_csv, write_table
@@ -12,12 +13,12 @@ years = snakemake.params.years
 units = stable_units(geo, snakemake.params.merged_units)
 exclusions = ExclusionLog()
 
-tables = [resolve_la_numbers(pd.read_parquet(snakemake.input[name]), geo, exclusions)
-          for name in ("cla", "cin", "population", "deprivation")]
-rows = within_years(weighted_parts(activity_rows(tables, exclusions)), years, exclusions)
+tables = [pd.read_parquet(snakemake.input[name]) for name in ("cla", "cin", "population", "deprivation")]
+la_rows = [resolve_la_numbers(table, geo, exclusions) for table in tables]
+rows = within_years(weighted_parts(activity_rows(la_rows, exclusions)), years, exclusions)
 unit_values = to_units(rows, units, operating(geo, years), exclusions)
 panel = with_totals(complete_grid(unit_values, units, years, exclusions), units)
-panel = add_quality_notes(derive(imd_deciles(combine_weighted(panel)), RATES))
+panel = add_quality_notes(derive(imd_deciles(use_published_england(combine_weighted(panel), tables)), RATES))
 
 write_table(panel, snakemake.output.parquet, snakemake.output.csv, ["area_level", "area_code", "year", "measure"])
 write_csv(exclusions.frame(), snakemake.output.exclusions)

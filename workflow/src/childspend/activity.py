@@ -9,6 +9,8 @@ are summed into stable units exactly as spending is. Everything else is a ratio 
   their population aged 0-17;
 - for regions and England a ratio is taken over the units that have both parts, and flagged
   ``incomplete`` when some units lack either.
+England counts are DfE's published national figures (see :func:`use_published_england`); region
+counts are sums of units, flagged ``incomplete`` when some lack a value.
 Published rates and ranks are not carried: the panel recomputes them on its own denominators
 and units, so every rate in it is defined the same way in every year.
 """
@@ -90,6 +92,28 @@ def activity_rows(tables: list[pd.DataFrame], exclusions: ExclusionLog) -> pd.Da
     return chosen.reset_index(drop=True)
 
 
+def use_published_england(panel: pd.DataFrame, tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """England rows of counts carry DfE's published national figure (latest release giving one).
+
+    Where units lack a value, DfE's figure includes its own estimate for them, so it is the
+    better England total; it is flagged published_total and the sum of the units stays in
+    results/reconciliation/activity_england.csv.
+    """
+    published = pd.concat([t[t["area_level"] == "england"] for t in tables], ignore_index=True)
+    published = published[published["value"].notna() & ~published["unit"].isin(NOT_CARRIED_UNITS | WEIGHTED_UNITS)]
+    published = published.sort_values("source").drop_duplicates(["measure", "year"], keep="last")
+    figures = published.set_index(["measure", "year"])[["value", "source"]]
+    panel = panel.copy()
+    england = panel["area_level"] == "england"
+    keys = pd.MultiIndex.from_frame(panel.loc[england, ["measure", "year"]])
+    found = keys.isin(figures.index)
+    rows = panel.index[england][found]
+    panel.loc[rows, ["value", "source"]] = figures.loc[keys[found]].to_numpy()
+    partial = panel.loc[rows, "units_reporting"] < panel.loc[rows, "units_expected"]
+    panel.loc[rows, "flag"] = partial.map({True: "published_total", False: ""}).to_numpy()
+    return panel
+
+
 def weighted_parts(rows: pd.DataFrame) -> pd.DataFrame:
     """Scores and percentages as two additive parts, value x population and population, so a
     merged unit's value is the population-weighted mean of its members'."""
@@ -119,10 +143,11 @@ def ratio(panel: pd.DataFrame, numerator: str, denominator: str, scale: float, n
     units = both.assign(area_level="la", measure=name, units_expected=1, units_reporting=have.astype(int))
 
     def totals(group_keys: list[str]) -> pd.DataFrame:
-        parts = both.assign(n=both["value_n"].where(have), d=both["value_d"].where(have), ok=have)
+        parts = both.assign(n=both["value_n"].where(have).astype(float), d=both["value_d"].where(have).astype(float),
+                            ok=have)
         out = parts.groupby(group_keys + ["year"], as_index=False).agg(
             n=("n", "sum"), d=("d", "sum"), units_expected=("ok", "size"), units_reporting=("ok", "sum"))
-        out["value"] = (out["n"] / out["d"] * scale).where(out["units_reporting"] > 0)
+        out["value"] = (out["n"] / out["d"].where(out["d"] != 0) * scale).where(out["units_reporting"] > 0)
         out["flag"] = "incomplete"
         out.loc[out["units_reporting"] == out["units_expected"], "flag"] = ""
         out.loc[out["units_reporting"] == 0, "flag"] = "no_data"

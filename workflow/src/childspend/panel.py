@@ -180,7 +180,8 @@ def _sum_groups(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         value=("value", "sum"), gap=("gap", "any"), source=("source", "first"))
     grouped["value"] = grouped["value"].where(~grouped["gap"])
     flagged = rows[rows["flag"] != ""].groupby(keys)["flag"].agg(lambda f: ";".join(sorted(set(f))))
-    grouped["flag"] = grouped.set_index(keys).index.map(flagged).fillna("")
+    flagged = flagged.to_dict()
+    grouped["flag"] = [flagged.get(key, "") for key in zip(*(grouped[k] for k in keys))]
     return grouped.drop(columns="gap")
 
 

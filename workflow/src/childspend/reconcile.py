@@ -119,3 +119,49 @@ def a1_vs_lait(a1: pd.DataFrame, lait: pd.DataFrame, tolerance: float) -> pd.Dat
     table["within_tolerance"] = table["relative_difference"].abs() <= tolerance
     table["la_number"] = table["la_number"].astype("Int64")
     return table
+
+
+ACTIVITY_COLUMNS = ["measure", "year", "source", "published_england", "pipeline_england", "difference",
+                    "relative_difference", "units", "units_without_value", "within_tolerance", "explanation"]
+
+
+def activity_england(published: pd.DataFrame, panel: pd.DataFrame, tolerance: float) -> pd.DataFrame:
+    """DfE's published England figures (latest release giving one) against the pipeline's own:
+    the sum of the units for counts, the panel's England rate for rates (DfE publishes whole
+    numbers, so a rate within 0.5 agrees). The units without a value are named."""
+    england = published[(published["area_level"] == "england") & published["value"].notna()]
+    england = england.sort_values("source").drop_duplicates(["measure", "year"], keep="last")
+    out = england.rename(columns={"value": "published_england"})[["measure", "year", "source", "published_england", "unit"]]
+    la = panel[panel["area_level"] == "la"]
+    sums = la.groupby(["measure", "year"]).agg(sum_of_units=("value", "sum"), units=("value", "size"))
+    rates = panel[panel["area_level"] == "england"].set_index(["measure", "year"])["value"].rename("england_rate")
+    out = out.merge(sums.reset_index(), on=["measure", "year"]).join(rates, on=["measure", "year"])
+    is_rate = out["unit"] == "rate_per_10000"
+    out["pipeline_england"] = out["england_rate"].where(is_rate, out["sum_of_units"])
+    lacking = la[la["value"].isna()]
+    without = lacking.groupby(["measure", "year"])[["area_name", "flag"]].agg(list).apply(
+        lambda r: "; ".join(f"{n} ({f})" for n, f in zip(r["area_name"], r["flag"])), axis=1)
+    out["units_without_value"] = out.set_index(["measure", "year"]).index.map(without).fillna("")
+    out["difference"] = out["pipeline_england"] - out["published_england"]
+    out["relative_difference"] = out["difference"] / out["published_england"]
+    out["within_tolerance"] = (out["difference"].abs() <= 0.5).where(is_rate, out["relative_difference"].abs() <= tolerance)
+    population = panel_population_source(panel)
+    out["explanation"] = [_explain_activity(*r, population) for r in
+                          zip(out["within_tolerance"], out["units_without_value"], is_rate, out["source"])]
+    return out[ACTIVITY_COLUMNS]
+
+
+def panel_population_source(panel: pd.DataFrame) -> str:
+    """The latest population release the panel uses."""
+    return panel.loc[panel["measure"] == "population_0_17", "source"].max()
+
+
+def _explain_activity(ok: bool, without: str, is_rate: bool, source: str, population: str) -> str:
+    if ok:
+        return ""
+    if without:
+        return f"the published figure includes {without}, with DfE's estimate where it has one"
+    if is_rate and source < population:
+        return (f"DfE's rate, from {source}, divides by that release's population estimates; the panel "
+                f"divides by the latest ({population})")
+    return "unexplained: every unit reports"
