@@ -6,6 +6,8 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/fetch.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/clean.smk"
+include: "workflow/rules/deflate.smk"
+include: "workflow/rules/national.smk"
 
 
 rule all:
@@ -14,3 +16,4 @@ rule all:
         rules.join_panel.output,
         rules.reconcile_spending.output,
         rules.reconcile_activity.output,
+        rules.build_national_series.output,

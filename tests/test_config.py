@@ -59,3 +59,24 @@ def test_source_with_bad_checksum_field(tmp_path):
     path.write_text(yaml.safe_dump(sources))
     with pytest.raises(ConfigError, match=f"sources.{first}.sha256"):
         load_sources(path)
+
+
+def test_base_year_outside_the_panel(config):
+    bad = copy.deepcopy(config)
+    bad["prices"]["base_year"] = "2030-31"
+    with pytest.raises(ConfigError, match=r"prices.base_year \(2030-31\) is outside years"):
+        check_config(bad)
+
+
+def test_unknown_price_index_is_named(config):
+    bad = copy.deepcopy(config)
+    bad["prices"]["index"] = "rpi"
+    with pytest.raises(ConfigError, match="prices.index"):
+        check_config(bad)
+
+
+def test_category_both_early_and_late(config):
+    bad = copy.deepcopy(config)
+    bad["intervention"]["late"].append("family_support")
+    with pytest.raises(ConfigError, match="both early and late"):
+        check_config(bad)

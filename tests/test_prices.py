@@ -34,7 +34,7 @@ def test_deflate():
     out = deflate(values, INDEX_TABLE, "gdp_deflator_test", "2018-19")
     assert out["value_real"].tolist() == pytest.approx([50.0, 55.0, 10.0])
     assert list(out.columns) == ["la", "year", "value", "value_real", "price_base"]
-    assert set(out["price_base"]) == {"2018-19 prices, gdp_deflator_test"}
+    assert set(out["price_base"]) == {"2018-19 prices (gdp_deflator_test)"}
     assert values.columns.tolist() == ["la", "year", "value"]  # the input is untouched
 
 

@@ -47,6 +47,8 @@ RATES = {
 PER_CHILD = {
     "s251_gross_total_per_child": ("s251_gross_total", POPULATION, 1.0),
     "csc_net_total_per_child": ("csc_net_total", POPULATION, 1.0),
+    # spending in the financial year over children looked after at its end (31 March)
+    "s251_gross_children_looked_after_per_cla": ("s251_gross_children_looked_after", "cla_at_31_march", 1.0),
 }
 
 # Notes on values that are present but less reliable: (measures, years, flag).

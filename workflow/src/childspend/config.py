@@ -48,6 +48,15 @@ def check_config(config: dict, path: str | Path = "config/config.yaml") -> dict:
             raise ConfigError(f"{path}: years.first ({first}) is after years.last ({last})")
     except ValueError as exc:
         raise ConfigError(f"{path}: years: {exc}") from None
+    base = config["prices"]["base_year"]
+    try:
+        if not fy_start(first) <= fy_start(base) <= fy_start(last):
+            raise ConfigError(f"{path}: prices.base_year ({base}) is outside years {first} to {last}")
+    except ValueError as exc:
+        raise ConfigError(f"{path}: prices.base_year: {exc}") from None
+    both = set(config["intervention"]["early"]) & set(config["intervention"]["late"])
+    if both:
+        raise ConfigError(f"{path}: intervention: {sorted(both)} counted as both early and late")
     seen: dict[int, str] = {}
     for unit, spec in config["geography"]["merged_units"].items():
         for member in spec["members"]:

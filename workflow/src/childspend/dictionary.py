@@ -70,6 +70,9 @@ ACTIVITY = {
                    DEPRIVATION),
     "s251_gross_total_per_child": ("GBP per child", "s251_gross_total per child aged 0-17", "derived"),
     "csc_net_total_per_child": ("GBP per child", "csc_net_total per child aged 0-17", "derived"),
+    "s251_gross_children_looked_after_per_cla": ("GBP per child looked after", "s251_gross_children_looked_after "
+                                                 "over children looked after at 31 March (the end of the year)",
+                                                 "derived"),
 }
 PLACEMENT_TEXT = {
     "foster": "foster placements", "adoption": "placed for adoption",

@@ -31,8 +31,17 @@ def rebase(index: pd.Series, base_year: str) -> pd.Series:
     return index / index[base_year] * 100
 
 
+INDEX_LABELS = {
+    "gdp_deflator_ybgb": "GDP deflator, ONS YBGB",
+    "gdp_deflator_hmt_2020_03": "GDP deflator, HM Treasury March 2020",
+    "gdp_deflator_hmt_2019_09": "GDP deflator, HM Treasury September 2019",
+    "cpih": "CPIH",
+}
+
+
 def price_base(index_name: str, base_year: str) -> str:
-    return f"{base_year} prices, {index_name}"
+    """E.g. "2024-25 prices (GDP deflator, ONS YBGB)"."""
+    return f"{base_year} prices ({INDEX_LABELS.get(index_name, index_name)})"
 
 
 def deflate(values: pd.DataFrame, index_table: pd.DataFrame, index_name: str, base_year: str) -> pd.DataFrame:

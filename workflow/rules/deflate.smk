@@ -1,0 +1,20 @@
+# Real terms: every money measure of the panel at the configured price base.
+
+
+rule deflate_panel:
+    input:
+        panel="results/panel/panel_long.parquet",
+        prices="results/ingest/prices.parquet",
+        code=lib("prices", "dictionary", "tables"),
+    output:
+        parquet="results/real/money_long.parquet",
+        csv="results/real/money_long.csv",
+    params:
+        index=config["prices"]["index"],
+        base_year=config["prices"]["base_year"],
+    conda:
+        "../envs/childspend.yaml"
+    log:
+        "results/logs/deflate_panel.log",
+    script:
+        "../scripts/deflate_panel.py"

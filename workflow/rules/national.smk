@@ -1,0 +1,29 @@
+# The national and regional picture: series, headline figures, published comparisons.
+import yaml
+
+with open("config/published.yaml", encoding="utf-8") as handle:
+    PUBLISHED = yaml.safe_load(handle)
+
+
+rule build_national_series:
+    input:
+        money=rules.deflate_panel.output.parquet,
+        panel="results/panel/panel_long.parquet",
+        prices="results/ingest/prices.parquet",
+        code=lib("national", "prices", "tables"),
+    output:
+        series="results/national/series.csv",
+        headlines="results/national/headlines.csv",
+        commons="results/national/commons_library_table.csv",
+        dfe="results/national/dfe_published_figures.csv",
+    params:
+        intervention=config["intervention"],
+        from_year=config["headlines"]["from_year"],
+        index=config["prices"]["index"],
+        published=PUBLISHED,
+    conda:
+        "../envs/childspend.yaml"
+    log:
+        "results/logs/build_national_series.log",
+    script:
+        "../scripts/build_national_series.py"
