@@ -8,6 +8,7 @@ include: "workflow/rules/ingest.smk"
 include: "workflow/rules/clean.smk"
 include: "workflow/rules/deflate.smk"
 include: "workflow/rules/national.smk"
+include: "workflow/rules/figures.smk"
 
 
 rule all:
@@ -17,3 +18,4 @@ rule all:
         rules.reconcile_spending.output,
         rules.reconcile_activity.output,
         rules.build_national_series.output,
+        rules.plot_national.output,

@@ -27,7 +27,7 @@ def read_sheets(path: str | os.PathLike) -> dict[str, pd.DataFrame]:
                          na_values=[""])
 
 
-def _atomic(path: str | os.PathLike, write) -> None:
+def atomic_write(path: str | os.PathLike, write) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -48,11 +48,11 @@ def sort_table(df: pd.DataFrame, keys: list[str] | None = None) -> pd.DataFrame:
 
 
 def write_parquet(df: pd.DataFrame, path: str | os.PathLike) -> None:
-    _atomic(path, lambda tmp: df.to_parquet(tmp, index=False, compression="zstd"))
+    atomic_write(path, lambda tmp: df.to_parquet(tmp, index=False, compression="zstd"))
 
 
 def write_csv(df: pd.DataFrame, path: str | os.PathLike) -> None:
-    _atomic(
+    atomic_write(
         path,
         lambda tmp: df.to_csv(tmp, index=False, float_format=FLOAT_FORMAT, lineterminator="\n"),
     )

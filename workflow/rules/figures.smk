@@ -1,0 +1,18 @@
+# Figures of the national picture, drawn by childspend.plots (the reports use the same functions).
+
+
+rule plot_national:
+    input:
+        series=rules.build_national_series.output.series,
+        code=lib("plots", "tables"),
+    output:
+        cash_and_real="results/figures/cash_and_real.png",
+        early_and_late="results/figures/early_and_late.png",
+        per_child_by_region="results/figures/per_child_by_region.png",
+        cost_per_looked_after_child="results/figures/cost_per_looked_after_child.png",
+    conda:
+        "../envs/childspend.yaml"
+    log:
+        "results/logs/plot_national.log",
+    script:
+        "../scripts/plot_national.py"

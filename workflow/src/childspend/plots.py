@@ -1,0 +1,148 @@
+"""Figures: one style for every chart, drawn from the national series table.
+
+The figure rules and the report notebooks call the same functions, so both show the same
+picture. Years whose England total lacks some LAs (flag ``incomplete``) are drawn with hollow
+markers and named in the caption.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+from .tables import atomic_write  # noqa: E402
+
+STYLE = {
+    "figure.figsize": (8, 4.8), "figure.dpi": 100, "savefig.dpi": 150, "font.size": 10,
+    "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3,
+    "axes.titleweight": "bold", "axes.titlesize": 12, "legend.frameon": False,
+}
+COLOURS = {"cash": "#9e9e9e", "real": "#1f4e79", "early": "#2a9d8f", "late": "#e76f51", "england": "#000000"}
+SOURCE_NOTE = "Source: DfE S251 outturn (Table A1, LAIT); MHCLG revenue outturn; ONS; childspend pipeline."
+BILLIONS = FuncFormatter(lambda v, _: f"£{v / 1e9:.0f}bn")
+POUNDS = FuncFormatter(lambda v, _: f"£{v:,.0f}")
+
+
+def _england(series: pd.DataFrame, measure: str) -> pd.DataFrame:
+    rows = series[(series["area_level"] == "england") & (series["measure"] == measure)]
+    return rows.sort_values("year").dropna(subset=["cash"])
+
+
+SCOPE_BREAK = ("2009-10", "2010-11")  # Sure Start and young people's blocks join Table A1
+
+
+def _finish(fig, ax, title: str, caption: str, scope_break: bool = False) -> plt.Figure:
+    ax.set_title(title, loc="left")
+    text = "\n".join(textwrap.wrap(caption, 150) + [SOURCE_NOTE])
+    fig.text(0.01, 0.01, text, fontsize=7.5, color="#555555", va="bottom")
+    fig.subplots_adjust(bottom=0.16 + 0.03 * text.count("\n"))
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    if scope_break and all(year in labels for year in SCOPE_BREAK):
+        ax.axvline(labels.index(SCOPE_BREAK[1]) - 0.5, color="#777777", linestyle=":", linewidth=1)
+        ax.annotate("Table A1 scope\nwidens", (labels.index(SCOPE_BREAK[1]) - 0.45, 0.02),
+                    xycoords=("data", "axes fraction"), fontsize=7, color="#555555")
+    for label in ax.get_xticklabels():
+        label.set_rotation(45)
+        label.set_ha("right")
+    return fig
+
+
+def _incomplete_note(rows: pd.DataFrame) -> str:
+    years = rows.loc[rows["flag"] == "incomplete", "year"].tolist()
+    return f"Hollow markers: England total lacks some LAs ({', '.join(years)})." if years else ""
+
+
+def _line(ax, rows: pd.DataFrame, column: str, **style) -> None:
+    ax.plot(rows["year"], rows[column], **style)
+    hollow = rows[rows["flag"] == "incomplete"]
+    ax.plot(hollow["year"], hollow[column], linestyle="none", marker="o", markerfacecolor="white",
+            color=style.get("color"), markersize=6)
+
+
+def cash_and_real(series: pd.DataFrame) -> plt.Figure:
+    """Total S251 spending on children's and young people's services, cash and real."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        rows = _england(series, "s251_gross_total")
+        base = rows["price_base"].iloc[0]
+        _line(ax, rows, "cash", color=COLOURS["cash"], marker="o", markersize=3, label="cash")
+        _line(ax, rows, "real", color=COLOURS["real"], marker="o", markersize=3, label=f"real, {base}")
+        ax.yaxis.set_major_formatter(BILLIONS)
+        ax.set_ylim(bottom=0)
+        ax.legend(loc="lower right")
+        caption = ("Gross expenditure excluding capital charged to revenue. Before 2010-11 Table A1 had no Sure "
+                   "Start or young people's blocks. " + _incomplete_note(rows))
+        return _finish(fig, ax, "Spending on children's and young people's services, England", caption,
+                       scope_break=True)
+
+
+def early_and_late(series: pd.DataFrame) -> plt.Figure:
+    """Early and late intervention spending, real terms, stacked."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        early = _england(series, "early_intervention").set_index("year")
+        late = _england(series, "late_intervention").set_index("year")
+        years = early.index.intersection(late.index)
+        ax.stackplot(years, early.loc[years, "real"], late.loc[years, "real"],
+                     colors=[COLOURS["early"], COLOURS["late"]], labels=["early intervention", "late intervention"],
+                     alpha=0.85)
+        ax.yaxis.set_major_formatter(BILLIONS)
+        ax.legend(loc="upper left")
+        caption = (f"Real terms, {early['price_base'].iloc[0]}. Categories as set in config (intervention). "
+                   "2010-11 early intervention includes Connexions, in Table A1 that year only. "
+                   + _incomplete_note(late.reset_index()))
+        return _finish(fig, ax, "Early and late intervention spending, England", caption)
+
+
+def per_child_by_region(series: pd.DataFrame) -> plt.Figure:
+    """Spending per child aged 0-17 by region, real terms."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        rows = series[series["measure"] == "s251_gross_total_per_child"].dropna(subset=["real"]).sort_values("year")
+        for name, group in rows[rows["area_level"] == "region"].groupby("area_name"):
+            ax.plot(group["year"], group["real"], linewidth=1, label=name)
+        england = rows[rows["area_level"] == "england"]
+        ax.plot(england["year"], england["real"], color=COLOURS["england"], linewidth=2.5, label="England")
+        ax.yaxis.set_major_formatter(POUNDS)
+        ax.legend(fontsize=7, ncol=2, loc="upper left")
+        caption = (f"Real terms, {rows['price_base'].iloc[0]}. Regions over the units with both spending and "
+                   "population; before 2010-11 Table A1's scope is narrower.")
+        return _finish(fig, ax, "Spending per child aged 0-17, by region", caption, scope_break=True)
+
+
+def cost_per_looked_after_child(series: pd.DataFrame) -> plt.Figure:
+    """Spending on children looked after per child looked after at 31 March, real terms."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        rows = _england(series, "s251_gross_children_looked_after_per_cla")
+        # a ratio over the LAs with both parts: fewer LAs do not bias it, so no hollow markers
+        ax.plot(rows["year"], rows["cash"], color=COLOURS["cash"], marker="o", markersize=3, label="cash")
+        ax.plot(rows["year"], rows["real"], color=COLOURS["real"], marker="o", markersize=3,
+                label=f"real, {rows['price_base'].iloc[0]}")
+        ax.yaxis.set_major_formatter(POUNDS)
+        ax.set_ylim(bottom=0)
+        ax.legend(loc="lower right")
+        caption = ("S251 children looked after spending in the year over children looked after at its end "
+                   "(31 March), over the LAs that report both.")
+        return _finish(fig, ax, "Spending per child looked after, England", caption)
+
+
+FIGURES = {
+    "cash_and_real": cash_and_real,
+    "early_and_late": early_and_late,
+    "per_child_by_region": per_child_by_region,
+    "cost_per_looked_after_child": cost_per_looked_after_child,
+}
+
+
+def save(fig: plt.Figure, path) -> None:
+    """PNG without a software/date stamp, so the same data give the same bytes; written atomically."""
+    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", metadata={"Software": None}))
+    plt.close(fig)
