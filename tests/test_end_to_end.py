@@ -61,10 +61,12 @@ def test_rerun_with_nothing_changed_does_nothing(project):
 
 
 def test_rebuild_gives_identical_bytes(project):
-    outputs = sorted((project / "results" / "panel").glob("*")) + sorted((project / "results" / "reconciliation").glob("*"))
+    outputs = sorted(path for folder in ("panel", "reconciliation", "real", "national", "figures")
+                     for path in (project / "results" / folder).glob("*"))
     before = {p: p.read_bytes() for p in outputs}
     run = snakemake(project, "--forcerun", "build_spending_panel", "build_activity_panel", "join_panel",
-                    "reconcile_spending", "reconcile_activity")
+                    "reconcile_spending", "reconcile_activity", "deflate_panel", "build_national_series",
+                    "plot_national")
     assert run.returncode == 0, run.stderr[-3000:]
     assert {p: p.read_bytes() for p in outputs} == before
 
@@ -174,3 +176,66 @@ def test_every_unit_has_a_value_or_a_flag_and_coverage_is_written(project):
     assert {"population_0_17", "cin_at_31_march", "imd_decile"} <= set(coverage["measure"])
     units = la["area_code"].nunique()
     assert (coverage["units"] == units).all()
+
+
+def _planned_jobs(output: str) -> set[str]:
+    """Rule names in the 'Job stats' table of a dry run."""
+    jobs = set()
+    for line in output.split("Job stats:", 1)[1].strip().splitlines()[2:]:
+        name = line.split()[0]
+        if name == "total":
+            return jobs
+        jobs.add(name)
+    raise AssertionError(f"no job table in:\n{output}")
+
+
+@pytest.mark.parametrize("key, value", [("base_year", "2017-18"), ("index", "cpih")])
+def test_a_price_setting_reruns_deflation_and_what_follows_only(project, key, value):
+    path = project / "config" / "config.yaml"
+    original = path.read_text()
+    config = yaml.safe_load(original)
+    config["prices"][key] = value
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    try:
+        dry = snakemake(project, "--dry-run")
+    finally:
+        path.write_text(original)
+    assert dry.returncode == 0, dry.stderr[-2000:]
+    assert _planned_jobs(dry.stdout + dry.stderr) == {"deflate_panel", "build_national_series", "plot_national", "all"}
+
+
+def test_an_index_that_does_not_cover_the_panel_is_a_clear_error(project, tmp_path):
+    path = project / "config" / "config.yaml"
+    original = path.read_text()
+    config = yaml.safe_load(original)
+    config["prices"]["index"] = "gdp_deflator_hmt_2020_03"  # ends in 2018-19
+    config["prices"]["base_year"] = "2017-18"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    try:
+        run = snakemake(project, "results/real/money_long.parquet")
+        log = (project / "results" / "logs" / "deflate_panel.log").read_text()
+    finally:
+        path.write_text(original)
+        snakemake(project)  # put the outputs back for the other tests
+    assert run.returncode != 0
+    assert "'gdp_deflator_hmt_2020_03' does not cover year(s) ['2019-20'" in log
+    assert "it covers 1955-56 to 2018-19" in log
+
+
+def test_commons_library_table_is_reproduced(project):
+    table = pd.read_csv(project / "results" / "national" / "commons_library_table.csv")
+    assert len(table) == 8
+    assert (table["cash_difference"].abs() < 0.01).all(), table.to_string()
+    assert (table["real_difference"].abs() < 0.015).all(), table.to_string()
+
+
+def test_dfe_figures_and_headlines_are_written(project):
+    dfe = pd.read_csv(project / "results" / "national" / "dfe_published_figures.csv").set_index("id")
+    assert abs(dfe.loc["cyp_services_2021_22", "difference"]) < 0.01
+    assert abs(dfe.loc["cyp_services_2022_23", "difference"]) < 0.01
+    assert abs(dfe.loc["cla_share_2022_23", "pipeline"] - 0.53) < 0.01
+    lines = pd.read_csv(project / "results" / "national" / "headlines.csv").set_index("id")
+    assert {"early_intervention_real_change", "late_intervention_share", "cla_share"} <= set(lines.index)
+    assert lines["sentence"].str.contains("GBP|%").all()
+    for figure in ("cash_and_real", "early_and_late", "per_child_by_region", "cost_per_looked_after_child"):
+        assert (project / "results" / "figures" / f"{figure}.png").stat().st_size > 10_000
