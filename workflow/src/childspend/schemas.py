@@ -17,31 +17,30 @@ FLAG_REQUIRED_WHEN_MISSING = pa.Check(
     name="a missing value carries a flag",
 )
 
+# Which file, which year, which area: the first columns of every parsed table.
+WHERE = {
+    "source": pa.Column(str),
+    "year": YEAR,
+    "area_level": pa.Column(str, pa.Check.isin(AREA_LEVELS)),
+    "la_number": pa.Column("Int64", pa.Check.in_range(100, 999), nullable=True),
+    "ons_code": pa.Column(str, pa.Check.str_matches(r"^(E\d{8})?$")),
+    "area_name": pa.Column(str),
+}
+VALUE = {"value": pa.Column(float, nullable=True)}
+FLAG = {"flag": pa.Column(str)}
+
+
+def _long_table(columns: dict, extra_checks: list | None = None) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(columns, checks=[FLAG_OK_WHEN_VALUE, FLAG_REQUIRED_WHEN_MISSING, *(extra_checks or [])],
+                              strict=True, ordered=True, coerce=True)
+
+
 # One row per area x year x line x measure, in the publisher's own units.
-SPENDING = pa.DataFrameSchema(
-    {
-        "source": pa.Column(str),
-        "year": YEAR,
-        "area_level": pa.Column(str, pa.Check.isin(AREA_LEVELS)),
-        "la_number": pa.Column("Int64", pa.Check.in_range(100, 999), nullable=True),
-        "ons_code": pa.Column(str, pa.Check.str_matches(r"^(E\d{8})?$")),
-        "area_name": pa.Column(str),
-        "line": pa.Column(str),
-        "category": pa.Column(str),
-        "measure": pa.Column(str),
-        "value": pa.Column(float, nullable=True),
-        "unit": pa.Column(str, pa.Check.isin(["GBP", "GBP thousand"])),
-        "flag": pa.Column(str),
-    },
-    checks=[
-        FLAG_OK_WHEN_VALUE,
-        FLAG_REQUIRED_WHEN_MISSING,
-        pa.Check(lambda df: (df["area_level"] != "la") | df["la_number"].notna() | (df["ons_code"] != ""),
-                 name="an LA row has an LA number or an ONS code"),
-    ],
-    strict=True,
-    ordered=True,
-    coerce=True,
+SPENDING = _long_table(
+    {**WHERE, "line": pa.Column(str), "category": pa.Column(str), "measure": pa.Column(str), **VALUE,
+     "unit": pa.Column(str, pa.Check.isin(["GBP", "GBP thousand"])), **FLAG},
+    [pa.Check(lambda df: (df["area_level"] != "la") | df["la_number"].notna() | (df["ons_code"] != ""),
+              name="an LA row has an LA number or an ONS code")],
 )
 
 # LA reference: every LA, live or terminated, with its codes and region.
@@ -67,23 +66,10 @@ SPENDING_COLUMNS = list(SPENDING.columns)
 # deprivation): one row per area x year x measure. ``year`` is the financial year whose end
 # (31 March) is the count date, or whose start year is the mid-year population estimate, so
 # counts at 31 March 2024 and the mid-2023 population both sit in "2023-24".
-ACTIVITY = pa.DataFrameSchema(
-    {
-        "source": pa.Column(str),
-        "year": YEAR,
-        "area_level": pa.Column(str, pa.Check.isin(AREA_LEVELS)),
-        "la_number": pa.Column("Int64", pa.Check.in_range(100, 999), nullable=True),
-        "ons_code": pa.Column(str, pa.Check.str_matches(r"^(E\d{8})?$")),
-        "area_name": pa.Column(str),
-        "measure": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9_]+$")),
-        "value": pa.Column(float, nullable=True),
-        "unit": pa.Column(str, pa.Check.isin(["count", "rate_per_10000", "percent", "score", "rank", "people"])),
-        "flag": pa.Column(str),
-    },
-    checks=[FLAG_OK_WHEN_VALUE, FLAG_REQUIRED_WHEN_MISSING],
-    strict=True,
-    ordered=True,
-    coerce=True,
+ACTIVITY = _long_table(
+    {**WHERE, "measure": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9_]+$")), **VALUE,
+     "unit": pa.Column(str, pa.Check.isin(["count", "rate_per_10000", "percent", "score", "rank", "people"])),
+     **FLAG},
 )
 ACTIVITY_COLUMNS = list(ACTIVITY.columns)
 
