@@ -62,7 +62,8 @@ def england_rows(table: pd.DataFrame, la_rows: pd.DataFrame, operating: pd.DataF
         for y, got in zip(out["year"], out["numbers"])
     ]
     gaps = region_row_gaps(table, la_rows, la_region, tolerance)
-    out["region_row_gaps"] = out.set_index(keys).index.map(gaps).fillna("")
+    gaps = gaps.to_dict()
+    out["region_row_gaps"] = [gaps.get(key, "") for key in zip(*(out[k] for k in keys))]
     out["difference"] = out["sum_of_las"] - out["published_england"]
     out["relative_difference"] = out["difference"] / out["published_england"].where(out["published_england"] != 0)
     # Each LA value is rounded to the file's unit, so the sum may drift by half a unit per LA.
@@ -135,13 +136,14 @@ def activity_england(published: pd.DataFrame, panel: pd.DataFrame, tolerance: fl
     la = panel[panel["area_level"] == "la"]
     sums = la.groupby(["measure", "year"]).agg(sum_of_units=("value", "sum"), units=("value", "size"))
     rates = panel[panel["area_level"] == "england"].set_index(["measure", "year"])["value"].rename("england_rate")
-    out = out.merge(sums.reset_index(), on=["measure", "year"]).join(rates, on=["measure", "year"])
+    out = out.merge(sums.reset_index(), on=["measure", "year"], how="left").join(rates, on=["measure", "year"])
     is_rate = out["unit"] == "rate_per_10000"
     out["pipeline_england"] = out["england_rate"].where(is_rate, out["sum_of_units"])
     lacking = la[la["value"].isna()]
     without = lacking.groupby(["measure", "year"])[["area_name", "flag"]].agg(list).apply(
         lambda r: "; ".join(f"{n} ({f})" for n, f in zip(r["area_name"], r["flag"])), axis=1)
-    out["units_without_value"] = out.set_index(["measure", "year"]).index.map(without).fillna("")
+    without = without.to_dict()
+    out["units_without_value"] = [without.get(key, "") for key in zip(out["measure"], out["year"])]
     out["difference"] = out["pipeline_england"] - out["published_england"]
     out["relative_difference"] = out["difference"] / out["published_england"]
     out["within_tolerance"] = (out["difference"].abs() <= 0.5).where(is_rate, out["relative_difference"].abs() <= tolerance)
