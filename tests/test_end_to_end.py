@@ -106,8 +106,10 @@ def test_la_units_sum_to_england_for_spending(project):
     panel = pd.read_parquet(project / "results" / "panel" / "spending_long.parquet")
     la = panel[panel["area_level"] == "la"].groupby(["year", "measure"])["value"].sum()
     eng = panel[panel["area_level"] == "england"].set_index(["year", "measure"])["value"]
-    both = pd.concat([la.rename("la"), eng.rename("england")], axis=1).dropna()
+    regions = panel[panel["area_level"] == "region"].groupby(["year", "measure"])["value"].sum(min_count=1)
+    both = pd.concat([la.rename("la"), regions.rename("regions"), eng.rename("england")], axis=1).dropna()
     assert ((both["la"] - both["england"]).abs() <= 1e-6 * both["england"].abs() + 1).all()
+    assert ((both["regions"] - both["england"]).abs() <= 1e-6 * both["england"].abs() + 1).all()
 
 
 def _mirror_with_geography(tmp_path):
