@@ -58,7 +58,7 @@ def test_deflate_base_year_not_covered():
 
 def test_deflate_unknown_index():
     values = pd.DataFrame({"year": ["2017-18"], "value": [1.0]})
-    with pytest.raises(ConfigError, match=r"unknown price index 'rpi'; available: \['cpih', 'gdp_deflator_test'\]"):
+    with pytest.raises(ConfigError, match=r"unknown price index 'rpi' \(prices.index in config/config.yaml\); available: \['cpih', 'gdp_deflator_test'\]"):
         deflate(values, INDEX_TABLE, "rpi", "2017-18")
 
 
