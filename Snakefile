@@ -9,6 +9,7 @@ include: "workflow/rules/clean.smk"
 include: "workflow/rules/deflate.smk"
 include: "workflow/rules/national.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:
@@ -19,3 +20,4 @@ rule all:
         rules.reconcile_activity.output,
         rules.build_national_series.output,
         rules.plot_national.output,
+        rules.render_national_report.output,

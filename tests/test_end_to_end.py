@@ -61,12 +61,12 @@ def test_rerun_with_nothing_changed_does_nothing(project):
 
 
 def test_rebuild_gives_identical_bytes(project):
-    outputs = sorted(path for folder in ("panel", "reconciliation", "real", "national", "figures")
+    outputs = sorted(path for folder in ("panel", "reconciliation", "real", "national", "figures", "reports")
                      for path in (project / "results" / folder).glob("*"))
     before = {p: p.read_bytes() for p in outputs}
     run = snakemake(project, "--forcerun", "build_spending_panel", "build_activity_panel", "join_panel",
                     "reconcile_spending", "reconcile_activity", "deflate_panel", "build_national_series",
-                    "plot_national")
+                    "plot_national", "render_national_report")
     assert run.returncode == 0, run.stderr[-3000:]
     assert {p: p.read_bytes() for p in outputs} == before
 
@@ -203,7 +203,8 @@ def test_a_price_setting_reruns_deflation_and_what_follows_only(project, key, va
     finally:
         path.write_text(original)
     assert dry.returncode == 0, dry.stderr[-2000:]
-    assert _planned_jobs(dry.stdout + dry.stderr) == {"deflate_panel", "build_national_series", "plot_national", "all"}
+    assert _planned_jobs(dry.stdout + dry.stderr) == {"deflate_panel", "build_national_series", "plot_national",
+                                                      "render_national_report", "all"}
 
 
 def test_an_index_that_does_not_cover_the_panel_is_a_clear_error(project, tmp_path):
@@ -241,3 +242,11 @@ def test_dfe_figures_and_headlines_are_written(project):
     assert lines["sentence"].str.contains("GBP|%").all()
     for figure in ("cash_and_real", "early_and_late", "per_child_by_region", "cost_per_looked_after_child"):
         assert (project / "results" / "figures" / f"{figure}.png").stat().st_size > 10_000
+
+
+def test_national_report_shows_the_headlines_and_figures(project):
+    html = (project / "results" / "reports" / "national.html").read_text()
+    assert html.count("<img") == 4
+    headlines = pd.read_csv(project / "results" / "national" / "headlines.csv")
+    assert headlines["sentence"].iloc[0].split(",")[0] in html
+    assert "Traceback" not in html

@@ -7,7 +7,9 @@ markers and named in the caption.
 
 from __future__ import annotations
 
+import io
 import textwrap
+from pathlib import Path
 
 import matplotlib
 
@@ -142,7 +144,15 @@ FIGURES = {
 }
 
 
-def save(fig: plt.Figure, path) -> None:
-    """PNG without a software/date stamp, so the same data give the same bytes; written atomically."""
-    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", metadata={"Software": None}))
+def to_png(fig: plt.Figure) -> bytes:
+    """PNG without a software/date stamp, so the same data give the same bytes; closes the figure."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", metadata={"Software": None})
     plt.close(fig)
+    return buffer.getvalue()
+
+
+def save(fig: plt.Figure, path) -> None:
+    """The figure as a PNG file, written atomically."""
+    png = to_png(fig)
+    atomic_write(path, lambda tmp: Path(tmp).write_bytes(png))

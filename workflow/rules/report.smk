@@ -1,0 +1,19 @@
+# Reports: papermill-executed notebooks rendered to HTML.
+
+
+rule render_national_report:
+    input:
+        notebook="notebooks/national_report.ipynb",
+        series=rules.build_national_series.output.series,
+        headlines=rules.build_national_series.output.headlines,
+        commons=rules.build_national_series.output.commons,
+        dfe=rules.build_national_series.output.dfe,
+        code=lib("report", "plots", "tables"),
+    output:
+        "results/reports/national.html",
+    conda:
+        "../envs/childspend.yaml"
+    log:
+        "results/logs/render_national_report.log",
+    script:
+        "../scripts/render_national_report.py"

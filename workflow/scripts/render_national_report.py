@@ -1,0 +1,7 @@
+from childspend import logs
+from childspend.report import render
+
+log = logs.setup(snakemake.log[0], "render_national_report")
+parameters = {f"{name}_path": snakemake.input[name] for name in ("series", "headlines", "commons", "dfe")}
+render(snakemake.input.notebook, parameters, snakemake.output[0])
+log.info("national report -> %s", snakemake.output[0])
