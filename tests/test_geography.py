@@ -52,3 +52,11 @@ def test_isles_of_scilly_operates_before_its_2009_code(tmp_path):
     (tmp_path / "regions.csv").write_text(regions)
     geo = geography.parse(tmp_path / "las.csv", tmp_path / "regions.csv")
     assert 420 in set(operating(geo, ["2008-09"])["la_number"])
+
+
+def test_regions_are_found_however_a_file_spells_them():
+    from childspend.geography import region_by_name
+
+    assert region_by_name("NORTH EAST REGION") == ("E12000001", "North East")
+    assert region_by_name("Yorkshire and Humber") == region_by_name("Yorkshire and the Humber")
+    assert region_by_name("Inner London") is None

@@ -16,6 +16,11 @@ import pandas as pd
 from .errors import ConfigError
 
 ENGLAND_CODE = "E92000001"
+REGION_CODES = {
+    "North East": "E12000001", "North West": "E12000002", "Yorkshire and The Humber": "E12000003",
+    "East Midlands": "E12000004", "West Midlands": "E12000005", "East of England": "E12000006",
+    "London": "E12000007", "South East": "E12000008", "South West": "E12000009",
+}
 
 
 def stable_units(geo: pd.DataFrame, merged_units: dict[str, dict]) -> pd.DataFrame:
@@ -71,3 +76,12 @@ def name_to_la_number(geo: pd.DataFrame) -> dict[str, int]:
     on recent boundaries."""
     latest = geo.sort_values("date_of_operation")
     return dict(zip(latest["la_name"].map(name_key), latest["la_number"]))
+
+
+def region_by_name(name: str) -> tuple[str, str] | None:
+    """(ONS code, name) of an English region however a file spells it ("NORTH EAST REGION",
+    "Yorkshire and Humber", "Yorkshire and the Humber"); None for anything else."""
+    key = re.sub(r"\b(the|region)\b", " ", str(name).lower())
+    key = " ".join(key.split())
+    return next(((code, n) for n, code in REGION_CODES.items()
+                 if " ".join(re.sub(r"\bthe\b", " ", n.lower()).split()) == key), None)

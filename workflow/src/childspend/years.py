@@ -17,6 +17,11 @@ def fy_label(start_year: int) -> str:
     return f"{start_year}-{(start_year + 1) % 100:02d}"
 
 
+def fy_ending(end_year: int) -> str:
+    """The financial year ending 31 March ``end_year``: counts at 31 March 2024 -> "2023-24"."""
+    return fy_label(int(end_year) - 1)
+
+
 def fy_start(label: str) -> int:
     """Start year of a financial-year label in any of the publishers' spellings.
 

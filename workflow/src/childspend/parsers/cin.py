@@ -52,14 +52,15 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import LayoutError
+from ..geography import ENGLAND_CODE
 from ..markers import numeric_with_flag
 from ..schemas import ACTIVITY_COLUMNS
-from ..years import fy_label
+from ..years import fy_ending
+from . import ees
 
 log = logging.getLogger(__name__)
 
 COUNT, RATE = "count", "rate_per_10000"
-ENGLAND_CODE = "E92000001"
 # Years published only by the first three CIN censuses (2009-10 to 2011-12), whose data quality
 # DfE described as lower (2009-10 was released as Experimental Statistics); flag them downstream.
 EARLY_CENSUS_YEARS = ("2009-10", "2010-11", "2011-12")
@@ -78,7 +79,6 @@ EES_TABLES = {
     "child protection plans which are a second or subsequent plan": {"CPP_start": "cpp_started"},
     "child protection plans": {"CPP_start": "cpp_started", "CPP_At31": "cpp_at_31_march"},
 }
-EES_LEVELS = {"National": "england", "Regional": "region", "Local authority": "la"}
 
 # --- underlying wide layout ------------------------------------------------------------------
 WIDE_AREA_COLUMNS = ["geog_l", "geog_c", "geog_n"]
@@ -147,15 +147,15 @@ def _ees(raw: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, dict[str, tuple[s
         found = raw.loc[bad, ["time_period", "time_identifier"]].drop_duplicates().head().values.tolist()
         raise LayoutError(f"{path}: 'time_period'/'time_identifier' should be a year ending 31 March and "
                           f"'Reporting year'; found {found}")
-    level = raw["geographic_level"].map(EES_LEVELS)
+    level = raw["geographic_level"].map(ees.LEVELS)
     if level.isna().any():
-        found = sorted(set(raw["geographic_level"]) - set(EES_LEVELS))
-        raise LayoutError(f"{path}: column 'geographic_level' has {found}; expected {sorted(EES_LEVELS)}")
+        found = sorted(set(raw["geographic_level"]) - set(ees.LEVELS))
+        raise LayoutError(f"{path}: column 'geographic_level' has {found}; expected {sorted(ees.LEVELS)}")
     name = raw["la_name"].where(level == "la", raw["region_name"].where(level == "region", raw["country_name"]))
     code = raw["new_la_code"].where(level == "la", raw["region_code"].where(level == "region", raw["country_code"]))
     areas = pd.DataFrame({
         # the count date is 31 March of time_period: 2024 -> "2023-24"
-        "year": raw["time_period"].map(lambda y: fy_label(int(y) - 1)),
+        "year": raw["time_period"].map(fy_ending),
         "area_level": level,
         "la_number": _la_numbers(raw["old_la_code"], level, path, "old_la_code"),
         "ons_code": _ons_codes(code, path),
@@ -202,7 +202,7 @@ def _wide(raw: pd.DataFrame, path: Path, period: str) -> tuple[pd.DataFrame, dic
     # The England row carries Isle of Wight's codes (see module notes): use the level, not the codes.
     ons = raw["new_la_code"].str.strip() if "new_la_code" in raw.columns else pd.Series("", index=raw.index)
     areas = pd.DataFrame({
-        "year": fy_label(end - 1),
+        "year": fy_ending(end),
         "area_level": level,
         "la_number": _la_numbers(raw["geog_c"], level, path, "geog_c"),
         "ons_code": _ons_codes(ons.where(level == "la", ENGLAND_CODE), path),

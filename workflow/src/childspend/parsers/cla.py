@@ -97,25 +97,14 @@ import pandas as pd
 import pyreadr
 
 from ..errors import LayoutError
+from ..geography import ENGLAND_CODE, region_by_name
 from ..markers import numeric_with_flag
 from ..schemas import ACTIVITY_COLUMNS
-from ..years import fy_label
+from ..years import fy_ending
+from . import ees
 
 log = logging.getLogger(__name__)
 
-ENGLAND_CODE = "E92000001"
-# Region name (lower case, without "the") -> ONS code and name.
-REGIONS = {
-    "north east": ("E12000001", "North East"),
-    "north west": ("E12000002", "North West"),
-    "yorkshire and humber": ("E12000003", "Yorkshire and The Humber"),
-    "east midlands": ("E12000004", "East Midlands"),
-    "west midlands": ("E12000005", "West Midlands"),
-    "east of england": ("E12000006", "East of England"),
-    "london": ("E12000007", "London"),
-    "south east": ("E12000008", "South East"),
-    "south west": ("E12000009", "South West"),
-}
 LONDON_PARTS = {"inner london", "outer london"}
 
 # ---- placement types -------------------------------------------------------------------------
@@ -207,7 +196,7 @@ def parse(path: Path, source_id: str, period: str) -> pd.DataFrame:
                               f"(no 'time_period' column); found columns {list(raw.columns)[:12]}")
     out.insert(0, "source", source_id)
     out = _finish(out, path)
-    latest = _year(_release_year(period, path))
+    latest = fy_ending(_release_year(period, path))
     if out["year"].max() != latest:
         log.warning("%s: period %r but the latest year in the file is %s", path, period, out["year"].max())
     flags = out.loc[out["flag"] != "", "flag"].value_counts().to_dict()
@@ -226,11 +215,6 @@ def _release_year(period: str, path: Path) -> int:
     return int(match.group(0))
 
 
-def _year(end_year) -> str:
-    """Year ending 31 March ``end_year`` -> "YYYY-YY"."""
-    return fy_label(int(end_year) - 1)
-
-
 def _read_csv(path: Path) -> pd.DataFrame:
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
@@ -246,11 +230,6 @@ def _require(columns, required, path: Path, what: str) -> None:
     missing = [c for c in required if c not in columns]
     if missing:
         raise LayoutError(f"{path}: {what}: missing column(s) {missing}; found {list(columns)}")
-
-
-def _region(name: str) -> tuple[str, str] | None:
-    key = re.sub(r"\bthe\b", "", str(name).lower())
-    return REGIONS.get(" ".join(key.split()))
 
 
 def _areas(level: pd.Series, code: pd.Series, ons: pd.Series, name: pd.Series, path: Path) -> pd.DataFrame:
@@ -273,7 +252,7 @@ def _areas(level: pd.Series, code: pd.Series, ons: pd.Series, name: pd.Series, p
         log.info("%s: dropped %d Inner/Outer London rows (parts of London, not regions)", path, int(parts.sum()))
         areas.loc[parts, "area_level"] = ""
     region &= ~parts
-    found = name[region].map(_region)
+    found = name[region].map(region_by_name)
     if found.isna().any():
         raise LayoutError(f"{path}: region(s) not recognised: {sorted(name[region][found.isna()].unique())}")
     areas.loc[region, "ons_code"] = found.str[0]
@@ -417,10 +396,10 @@ def _parse_wide(raw: pd.DataFrame, path: Path, file_year: int) -> pd.DataFrame:
         used += [c for cols in parts.values() for c in cols]
     values, flags = _numeric(raw, dict.fromkeys(used))
 
-    frames = [_rows(areas, _year(year), measure, unit, values[column], flags[column])
+    frames = [_rows(areas, fy_ending(year), measure, unit, values[column], flags[column])
               for measure, (unit, columns) in series.items() for column, year in columns.items()]
     if at_31_march:
-        frames += _placements(areas, _year(file_year), values, flags, parts, "pre2020")
+        frames += _placements(areas, fy_ending(file_year), values, flags, parts, "pre2020")
     skipped = [c for c in raw.columns if c not in used and c not in WIDE_AREA + ["New_geog_code", "LA_order"]]
     log.info("%s: %d areas; kept %d columns, skipped %d (characteristics, percentages, other topics)",
              path, len(raw), len(set(used)), len(skipped))
@@ -445,7 +424,7 @@ def _pre2020_columns(columns, file_year: int, path: Path) -> dict[str, list[str]
 # ---- EES tidy file ------------------------------------------------------------------------------
 
 def _tidy_level(level: pd.Series, path: Path) -> pd.Series:
-    mapped = level.map({"National": "england", "Regional": "region", "Local authority": "la"})
+    mapped = level.map(ees.LEVELS)
     dropped = level.isin(DROPPED_LEVELS)
     if dropped.any():
         log.info("%s: skipped %d rows of %s", path, int(dropped.sum()), sorted(level[dropped].unique()))
@@ -460,7 +439,7 @@ def _time_period(period: pd.Series, path: Path) -> pd.Series:
     if not text.str.fullmatch(r"(19|20)\d\d").all():
         raise LayoutError(f"{path}: column 'time_period': expected a year ending 31 March such as '2024'; "
                           f"found {sorted(text[~text.str.fullmatch(r'(19|20)[0-9][0-9]')].unique())[:5]}")
-    return text.map({y: _year(y) for y in text.unique()})
+    return text.map({y: fy_ending(y) for y in text.unique()})
 
 
 def _parse_ees(raw: pd.DataFrame, path: Path) -> pd.DataFrame:

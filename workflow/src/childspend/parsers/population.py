@@ -43,6 +43,7 @@ from ..errors import LayoutError
 from ..markers import numeric_with_flag
 from ..schemas import ACTIVITY_COLUMNS
 from ..years import fy_label
+from . import ees
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,6 @@ FIRST_DFE_MID_YEAR = 2012  # DfE 0-17 files start here; Nomis is used only for e
 DFE_AGE_GROUP = "Children aged 0 to 17 years"
 DFE_COLUMNS = ["time_period", "geographic_level", "country_code", "country_name", "region_code",
                "region_name", "old_la_code", "new_la_code", "la_name", "age_group", "population_estimate"]
-DFE_LEVELS = {"National": "england", "Regional": "region", "Local authority": "la"}
 
 NOMIS_BANDS = [(0, 4), (5, 9), (10, 14), (15, 15), (16, 16)]
 
@@ -84,7 +84,7 @@ def _parse_dfe(path: Path) -> pd.DataFrame:
     if other_ages.all():
         raise LayoutError(f"{path}: no rows with age_group {DFE_AGE_GROUP!r}; "
                           f"found {sorted(raw['age_group'].unique())}")
-    other_levels = ~raw["geographic_level"].isin(DFE_LEVELS)
+    other_levels = ~raw["geographic_level"].isin(ees.LEVELS)
     if (other_ages | other_levels).any():
         log.info("%s: skipped %d rows of other age groups %s or geographic levels %s", path,
                  int((other_ages | other_levels).sum()), sorted(raw.loc[other_ages, "age_group"].unique()),
@@ -94,7 +94,7 @@ def _parse_dfe(path: Path) -> pd.DataFrame:
         raise LayoutError(f"{path}: column 'time_period' should hold mid-years like 2023; found "
                           f"{sorted(raw['time_period'].unique())}")
 
-    level = raw["geographic_level"].map(DFE_LEVELS)
+    level = raw["geographic_level"].map(ees.LEVELS)
     is_la = level == "la"
     by_level = {"england": ("country_code", "country_name"), "region": ("region_code", "region_name"),
                 "la": ("new_la_code", "la_name")}

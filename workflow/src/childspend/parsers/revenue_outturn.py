@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from childspend.errors import LayoutError
+from childspend.geography import ENGLAND_CODE, region_by_name
 from childspend.markers import numeric_with_flag
 from childspend.schemas import SPENDING_COLUMNS
 from childspend.tables import read_sheets
@@ -78,16 +79,6 @@ CHILDREN_LIKE = re.compile(r"child|young|youth|famil|sure start|early years|asyl
 CSC_CLASSES = {"UA", "MD", "SC", "L", "LB"}
 LA_ECODE = re.compile(r"^E\d{4}$")
 ONS_CODE = re.compile(r"^E\d{8}$")
-ENGLAND_CODE = "E92000001"
-# Only RO3 2009-10 has region rows ("NORTH EAST REGION"); they carry no code, so map the names.
-REGIONS = {
-    "north east": ("E12000001", "North East"), "north west": ("E12000002", "North West"),
-    "yorkshire and humber": ("E12000003", "Yorkshire and The Humber"),
-    "yorkshire and the humber": ("E12000003", "Yorkshire and The Humber"),
-    "east midlands": ("E12000004", "East Midlands"), "west midlands": ("E12000005", "West Midlands"),
-    "east of england": ("E12000006", "East of England"), "london": ("E12000007", "London"),
-    "south east": ("E12000008", "South East"), "south west": ("E12000009", "South West"),
-}
 # Publisher errata, by E-code: RO3 2015-16 and RS 2017-18 give North Yorkshire (E2721) the code
 # of the county of Northumberland abolished in 2009 (E10000022).
 ONS_ERRATA = {("E2721", "E10000022"): "E10000023"}
@@ -195,11 +186,12 @@ def _areas(grid: pd.DataFrame, key: int, id_cols: dict, where: str, excluded: di
             skipped.setdefault("class breakdown table", set()).update(range(i, len(grid)))
             break
         ons = cell(i, "ons code")
-        region = norm(name).removesuffix(" region")
+        # Only RO3 2009-10 has region rows ("NORTH EAST REGION"), with no code: matched by name.
+        region = region_by_name(name)
         if norm(name) == "england":
             rows.append((i, "england", ENGLAND_CODE, "England"))
-        elif region in REGIONS and not LA_ECODE.match(code):
-            rows.append((i, "region", *REGIONS[region]))
+        elif region and not LA_ECODE.match(code):
+            rows.append((i, "region", *region))
         elif LA_ECODE.match(code):
             if cls in CSC_CLASSES:
                 if (code, ons) in ONS_ERRATA:
