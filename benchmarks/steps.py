@@ -18,9 +18,9 @@ import pandas as pd
 
 from childspend.activity import RATES, activity_rows, combine_weighted, derive, weighted_parts
 from childspend.config import load_config, load_sources, sources_of
-from childspend.geography import operating, stable_units
+from childspend.geography import stable_units
 from childspend.ingest import SCHEMAS, ingest
-from childspend.panel import ExclusionLog, complete_grid, resolve_la_numbers, spending_rows, to_units, with_totals
+from childspend.panel import ExclusionLog, resolve_la_numbers, spending_rows, unit_panel
 from childspend.years import fy_range
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,7 +51,6 @@ def main() -> None:
     years = fy_range(config["years"]["first"], config["years"]["last"])
     geo = pd.read_parquet(ROOT / "results" / "ingest" / "geography.parquet")
     units = stable_units(geo, config["geography"]["merged_units"])
-    ops = operating(geo, years)
 
     steps = {}
     for family in SCHEMAS:
@@ -64,14 +63,12 @@ def main() -> None:
 
     def spending_panel() -> None:
         rows = spending_rows(table("s251_a1"), table("lait"), table("revenue_outturn"))
-        log = ExclusionLog()
-        with_totals(complete_grid(to_units(rows[rows["year"].isin(years)], units, ops, log), units, years, log), units)
+        unit_panel(rows, geo, units, years, ExclusionLog())
 
     def activity_panel() -> None:
         log = ExclusionLog()
         rows = weighted_parts(activity_rows([table(n) for n in ("cla", "cin", "population", "deprivation")], log))
-        panel = with_totals(complete_grid(to_units(rows[rows["year"].isin(years)], units, ops, log), units, years, log), units)
-        derive(combine_weighted(panel), RATES)
+        derive(combine_weighted(unit_panel(rows, geo, units, years, log)), RATES)
 
     steps["spending panel"] = spending_panel
     steps["activity panel"] = activity_panel

@@ -8,8 +8,8 @@ import pytest
 
 from childspend.activity import (RATES, activity_rows, add_quality_notes, combine_weighted, derive, imd_deciles,
                                  use_published_england, weighted_parts)
-from childspend.geography import operating, stable_units
-from childspend.panel import ExclusionLog, complete_grid, resolve_la_numbers, to_units, with_totals
+from childspend.geography import stable_units
+from childspend.panel import ExclusionLog, resolve_la_numbers, unit_panel
 from childspend.parsers import geography
 from childspend.schemas import ACTIVITY
 
@@ -33,9 +33,7 @@ def build(geo, tables):
     units = stable_units(geo, {"909": {"name": "Cumbria", "members": [909, 942, 943]}})
     log = ExclusionLog()
     tables = [resolve_la_numbers(t, geo, log) for t in tables]
-    values = to_units(weighted_parts(activity_rows(tables, log)), units, operating(geo, YEARS), log)
-    panel = with_totals(complete_grid(values, units, YEARS, log), units)
-    return panel, log.frame()
+    return unit_panel(weighted_parts(activity_rows(tables, log)), geo, units, YEARS, log), log.frame()
 
 
 def value(panel, area, year, measure):

@@ -5,9 +5,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from childspend.geography import operating, stable_units
-from childspend.panel import (ExclusionLog, complete_grid, resolve_la_numbers, spending_rows, to_units,
-                              wide, with_totals)
+from childspend.geography import stable_units
+from childspend.panel import ExclusionLog, resolve_la_numbers, spending_rows, unit_panel, wide
 from childspend.parsers import geography
 from childspend.schemas import SPENDING
 
@@ -40,8 +39,7 @@ def units(geo):
 def build(geo, units, a1, lait, revenue):
     log = ExclusionLog()
     tables = [resolve_la_numbers(t, geo, log) for t in (a1, lait, revenue)]
-    values = to_units(spending_rows(*tables), units, operating(geo, YEARS), log)
-    return with_totals(complete_grid(values, units, YEARS, log), units), log.frame()
+    return unit_panel(spending_rows(*tables), geo, units, YEARS, log), log.frame()
 
 
 @pytest.fixture

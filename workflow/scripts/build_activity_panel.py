@@ -3,21 +3,18 @@ import pandas as pd
 from childspend import logs
 from childspend.activity import (RATES, activity_rows, add_quality_notes, combine_weighted, derive, imd_deciles,
                                  use_published_england, weighted_parts)
-from childspend.geography import operating, stable_units
-from childspend.panel import ExclusionLog, complete_grid, resolve_la_numbers, to_units, with_totals, within_years
+from childspend.geography import stable_units
+from childspend.panel import ExclusionLog, resolve_la_numbers, unit_panel
 from childspend.tables import write_csv, write_table
 
 log = logs.setup(snakemake.log[0], "build_activity_panel")
 geo = pd.read_parquet(snakemake.input.geography)
-years = snakemake.params.years
 units = stable_units(geo, snakemake.params.merged_units)
 exclusions = ExclusionLog()
 
 tables = [pd.read_parquet(snakemake.input[name]) for name in ("cla", "cin", "population", "deprivation")]
 la_rows = [resolve_la_numbers(table, geo, exclusions) for table in tables]
-rows = within_years(weighted_parts(activity_rows(la_rows, exclusions)), years, exclusions)
-unit_values = to_units(rows, units, operating(geo, years), exclusions)
-panel = with_totals(complete_grid(unit_values, units, years, exclusions), units)
+panel = unit_panel(weighted_parts(activity_rows(la_rows, exclusions)), geo, units, snakemake.params.years, exclusions)
 panel = add_quality_notes(derive(imd_deciles(use_published_england(combine_weighted(panel), tables)), RATES))
 
 write_table(panel, snakemake.output.parquet, snakemake.output.csv, ["area_level", "area_code", "year", "measure"])

@@ -20,7 +20,7 @@ import logging
 
 import pandas as pd
 
-from .geography import ENGLAND_CODE, name_key, name_to_la_number, ons_to_la_number
+from .geography import ENGLAND_CODE, name_key, name_to_la_number, ons_to_la_number, operating
 
 log = logging.getLogger(__name__)
 
@@ -244,3 +244,11 @@ def wide(panel: pd.DataFrame) -> pd.DataFrame:
     table = table.reindex(columns=sorted(panel["measure"].unique()))
     table.columns.name = None
     return table.reset_index()
+
+
+def unit_panel(rows: pd.DataFrame, geo: pd.DataFrame, units: pd.DataFrame, years: list[str],
+               exclusions: ExclusionLog) -> pd.DataFrame:
+    """LA rows -> every unit x year x measure, with region and England totals."""
+    rows = within_years(rows, years, exclusions)
+    values = to_units(rows, units, operating(geo, years), exclusions)
+    return with_totals(complete_grid(values, units, years, exclusions), units)
