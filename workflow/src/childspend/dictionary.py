@@ -87,20 +87,20 @@ PLACEMENT_TEXT = {
 }
 NOTES = {
     "s251_gross_total": "2008-09 and 2009-10 Table A1 had no Sure Start or services-for-young-people "
-                        "blocks, so the total is narrower (GBP 6.0bn, 6.6bn) than from 2010-11 (9.2bn)",
+                        "blocks, so the total covers less than from 2010-11 (a scope change, not a fall in spending)",
     "s251_net_total": "narrower scope in 2008-09 and 2009-10, as s251_gross_total",
     "s251_income_total": "narrower scope in 2008-09 and 2009-10, as s251_gross_total",
     "s251_gross_early_years": "not in Table A1 before 2010-11 (no_data)",
     "s251_gross_young_people": "2008-09 and 2009-10 hold only substance misuse and teenage pregnancy; "
-                               "2010-11 alone includes Connexions (about GBP 0.4bn)",
+                               "2010-11 alone includes Connexions",
     "csc_net_other_children_family": "before 2011-12 RO3 had three children's lines, and this one "
                                      "('other children and families services') holds nearly all spending",
     "csc_net_total": "RO3 has no total line before 2011-12: the sum of its detail lines there; from "
                      "2014-15 early years and services for young people were reclassified into "
-                     "children's social care, so the series steps up by about GBP 1bn",
+                     "children's social care, so the series steps up that year",
     "s251_gross_total_per_child": "narrower scope in 2008-09 and 2009-10, as s251_gross_total",
     "population_0_17": "2009-10 to 2011-12 flagged age_17_estimated (age 17 = age 16 a year earlier); "
-                       "mid-2012 on is the post-2021-census series, a small break (England +0.14% at mid-2012)",
+                       "mid-2012 on is the post-2021-census series, a small break between 2011-12 and 2012-13",
     "cin_at_31_march": "2009-10 to 2011-12 flagged early_census (experimental, incomplete returns)",
     "placement_residential_independent": "harmonised across the 2020 change of placement categories",
     "placement_other": "harmonised; from 2024 supported accommodation registration moves children from "
