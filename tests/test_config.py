@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from childspend.config import check_config, load_config, load_sources
+from childspend.config import check_config, load_config, load_published, load_sources
 from childspend.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,3 +80,13 @@ def test_category_both_early_and_late(config):
     bad["intervention"]["late"].append("family_support")
     with pytest.raises(ConfigError, match="both early and late"):
         check_config(bad)
+
+
+def test_shipped_published_figures_are_valid_and_a_real_figure_needs_its_price_base(tmp_path):
+    published = load_published(ROOT / "config" / "published.yaml")
+    figure = next(f for f in published["dfe_spending"]["figures"] if f["measure"] == "early_intervention_real")
+    del figure["price_base"]
+    path = tmp_path / "published.yaml"
+    path.write_text(yaml.safe_dump(published))
+    with pytest.raises(ConfigError, match="price_base"):
+        load_published(path)

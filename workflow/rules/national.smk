@@ -1,8 +1,7 @@
 # The national and regional picture: series, headline figures, published comparisons.
-import yaml
+from childspend.config import load_published
 
-with open("config/published.yaml", encoding="utf-8") as handle:
-    PUBLISHED = yaml.safe_load(handle)
+PUBLISHED = load_published("config/published.yaml")
 
 
 rule build_national_series:

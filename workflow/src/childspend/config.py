@@ -83,6 +83,13 @@ def load_sources(path: str | Path) -> dict[str, dict]:
     return data["sources"]
 
 
+def load_published(path: str | Path) -> dict:
+    """Published figures to reproduce, checked against their schema."""
+    data = _read_yaml(path)
+    _validate(data, "published.schema.yaml", path)
+    return data
+
+
 def sources_of(sources: dict[str, dict], family: str) -> dict[str, dict]:
     """The pinned sources that one parser family reads, in id order."""
     return {k: v for k, v in sorted(sources.items()) if v["family"] == family}

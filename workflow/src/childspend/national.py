@@ -128,33 +128,43 @@ DFE_COLUMNS = ["id", "published_text", "year", "published", "pipeline", "differe
 
 def dfe_comparison(series: pd.DataFrame, prices: pd.DataFrame, published: dict, early: list[str],
                    index: str) -> pd.DataFrame:
-    """DfE's published spending figures beside the pipeline's, with what the pipeline measures."""
+    """DfE's published spending figures beside the pipeline's, with what the pipeline measures.
+
+    Real-terms figures are deflated to the figure's own ``price_base`` with the configured index;
+    a change is measured from the figure's ``from_year`` (a difference in points, not a ratio).
+    """
     england = series[series["area_level"] == "england"].set_index(["measure", "year"])
     early_cash = england.xs("early_intervention")[["cash"]].reset_index().rename(columns={"cash": "value"})
-    early_2223 = deflate(early_cash.dropna(subset=["value"]), prices, index, "2022-23").set_index("year")["value_real"]
-    pipeline = {
-        "s251_gross_total": (lambda y: england.loc[("s251_gross_total", y), "cash"],
-                             "S251 outturn gross expenditure on children and young people's services, excluding "
-                             "capital charged to revenue (LAIT C&YPExpenditure from 2019-20), cash"),
-        "cla_share": (lambda y: england.loc[("s251_gross_children_looked_after", y), "cash"]
-                      / england.loc[("s251_gross_total", y), "cash"],
-                      "S251 children looked after (incl. care leavers, adoption and special guardianship) over "
-                      "the S251 total, cash"),
-        "early_intervention_real_2022_23_prices": (
-            lambda y: early_2223[y],
-            f"S251 early intervention as configured ({', '.join(early)}), real terms in 2022-23 prices with "
-            f"{index}; DfE's 'non-statutory preventative services' are not defined line by line and its price "
-            "base is not stated"),
-        "early_intervention_real_change_from_2012_13": (
-            lambda y: early_2223[y] / early_2223["2012-13"] - 1,
-            f"change in S251 early intervention as configured ({', '.join(early)}), real terms"),
-    }
+    early_cash = early_cash.dropna(subset=["value"])
+    configured = f"S251 early intervention as configured ({', '.join(early)})"
+
+    def early_real(base: str) -> pd.Series:
+        return deflate(early_cash, prices, index, base).set_index("year")["value_real"]
+
+    def pipeline(figure: dict) -> tuple[float, str]:
+        year, measure = figure["year"], figure["measure"]
+        if measure == "s251_gross_total":
+            return (england.loc[(measure, year), "cash"],
+                    "S251 outturn gross expenditure on children and young people's services, excluding capital "
+                    "charged to revenue (LAIT C&YPExpenditure from 2019-20), cash")
+        if measure == "cla_share":
+            return (england.loc[("s251_gross_children_looked_after", year), "cash"]
+                    / england.loc[("s251_gross_total", year), "cash"],
+                    "S251 children looked after (incl. care leavers, adoption and special guardianship) over the "
+                    "S251 total, cash")
+        if measure == "early_intervention_real":
+            return (early_real(figure["price_base"])[year],
+                    f"{configured}, real terms in {figure['price_base']} prices with {index}; DfE's 'non-statutory "
+                    "preventative services' are not defined line by line and its price base is not stated")
+        real = early_real(year)
+        return real[year] / real[figure["from_year"]] - 1, f"change in {configured} since {figure['from_year']}, real terms"
+
     rows = []
     for figure in published["figures"]:
-        value, definition = pipeline[figure["measure"]]
-        mine = value(figure["year"])
+        mine, definition = pipeline(figure)
+        change = figure["measure"].endswith("_change")
         rows.append(dict(id=figure["id"], published_text=figure["text"], year=figure["year"],
                          published=figure["value"], pipeline=mine,
-                         difference=mine - figure["value"] if "change" in figure["measure"] else mine / figure["value"] - 1,
+                         difference=mine - figure["value"] if change else mine / figure["value"] - 1,
                          pipeline_definition=definition))
     return pd.DataFrame(rows, columns=DFE_COLUMNS)
