@@ -79,9 +79,6 @@ CHILDREN_LIKE = re.compile(r"child|young|youth|famil|sure start|early years|asyl
 CSC_CLASSES = {"UA", "MD", "SC", "L", "LB"}
 LA_ECODE = re.compile(r"^E\d{4}$")
 ONS_CODE = re.compile(r"^E\d{8}$")
-# Publisher errata, by E-code: RO3 2015-16 and RS 2017-18 give North Yorkshire (E2721) the code
-# of the county of Northumberland abolished in 2009 (E10000022).
-ONS_ERRATA = {("E2721", "E10000022"): "E10000023"}
 ID_HEADERS = {"e-code", "ons code", "local authority", "region", "notes", "class", "detailed class",
               "certified", "certification"}
 
@@ -179,6 +176,7 @@ def _areas(grid: pd.DataFrame, key: int, id_cols: dict, where: str, excluded: di
         return _text(grid.iat[i, id_cols[column]]) if column in id_cols else ""
 
     ecodes = load_ecodes()
+    owners = {ons: e_code for e_code, ons in ecodes.items()}
     rows = []
     for i in range(key + 1, len(grid)):
         code, name, cls = cell(i, "e-code"), cell(i, "local authority"), cell(i, "class").upper()
@@ -194,10 +192,13 @@ def _areas(grid: pd.DataFrame, key: int, id_cols: dict, where: str, excluded: di
             rows.append((i, "region", *region))
         elif LA_ECODE.match(code):
             if cls in CSC_CLASSES:
-                if (code, ons) in ONS_ERRATA:
-                    log.warning("%s: %s %s has ONS code %s, corrected to %s", where, code, name, ons,
-                                ONS_ERRATA[code, ons])
-                    ons = ONS_ERRATA[code, ons]
+                # A printed ONS code that belongs to another council's E-code is a misprint (RO3
+                # 2015-16 and RS 2017-18 give North Yorkshire Northumberland county's old code):
+                # the E-code, the publisher's own key, decides.
+                if ONS_CODE.match(ons) and owners.get(ons, code) != code:
+                    log.warning("%s: %s %s printed with ONS code %s, which is %s's; using %s", where, code, name,
+                                ons, owners[ons], ecodes.get(code, "(none: add the pair)"))
+                    ons = ""
                 if not ONS_CODE.match(ons):
                     ons = ecodes.get(code, "")
                 if not ons:
