@@ -82,3 +82,12 @@ def test_every_figure_draws_the_series():
         drawn = [line for line in ax.get_lines() if len(line.get_xdata()) == 2] + list(ax.collections)
         assert drawn, f"{name} drew nothing"
         plots.plt.close(fig)
+
+
+def test_the_scope_break_is_read_from_the_series():
+    values = sample()
+    early_start = national_series(values, ["early_years", "family_support"], ["children_looked_after"])
+    assert plots.scope_widens(early_start) is None  # early intervention from the first year
+    later = pd.concat([values, money({("s251_gross_total", "2009-10"): 5.0})])
+    series = national_series(later, ["early_years", "family_support"], ["children_looked_after"])
+    assert plots.scope_widens(series) == "2010-11"

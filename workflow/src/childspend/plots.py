@@ -37,18 +37,25 @@ def _england(series: pd.DataFrame, measure: str) -> pd.DataFrame:
     return rows.sort_values("year").dropna(subset=["cash"])
 
 
-SCOPE_BREAK = ("2009-10", "2010-11")  # Sure Start and young people's blocks join Table A1
+def scope_widens(series: pd.DataFrame) -> str | None:
+    """The first year S251 covers every early-intervention category (Sure Start and young
+    people's services joined Table A1 in 2010-11), or None if the series starts with them."""
+    early = _england(series, "early_intervention")
+    total = _england(series, "s251_gross_total")
+    if early.empty or total.empty or early["year"].min() <= total["year"].min():
+        return None
+    return early["year"].min()
 
 
-def _finish(fig, ax, title: str, caption: str, scope_break: bool = False) -> plt.Figure:
+def _finish(fig, ax, title: str, caption: str, scope_break: str | None = None) -> plt.Figure:
     ax.set_title(title, loc="left")
     text = "\n".join(textwrap.wrap(caption, 150) + [SOURCE_NOTE])
     fig.text(0.01, 0.01, text, fontsize=7.5, color="#555555", va="bottom")
     fig.subplots_adjust(bottom=0.16 + 0.03 * text.count("\n"))
     labels = [t.get_text() for t in ax.get_xticklabels()]
-    if scope_break and all(year in labels for year in SCOPE_BREAK):
-        ax.axvline(labels.index(SCOPE_BREAK[1]) - 0.5, color="#777777", linestyle=":", linewidth=1)
-        ax.annotate("Table A1 scope\nwidens", (labels.index(SCOPE_BREAK[1]) - 0.45, 0.02),
+    if scope_break in labels[1:]:
+        ax.axvline(labels.index(scope_break) - 0.5, color="#777777", linestyle=":", linewidth=1)
+        ax.annotate("Table A1 scope\nwidens", (labels.index(scope_break) - 0.45, 0.02),
                     xycoords=("data", "axes fraction"), fontsize=7, color="#555555")
     for label in ax.get_xticklabels():
         label.set_rotation(45)
@@ -79,10 +86,12 @@ def cash_and_real(series: pd.DataFrame) -> plt.Figure:
         ax.yaxis.set_major_formatter(BILLIONS)
         ax.set_ylim(bottom=0)
         ax.legend(loc="lower right")
-        caption = ("Gross expenditure excluding capital charged to revenue. Before 2010-11 Table A1 had no Sure "
-                   "Start or young people's blocks. " + _incomplete_note(rows))
+        widens = scope_widens(series)
+        caption = ("Gross expenditure excluding capital charged to revenue. "
+                   + (f"Before {widens} Table A1 had no Sure Start or young people's blocks. " if widens else "")
+                   + _incomplete_note(rows))
         return _finish(fig, ax, "Spending on children's and young people's services, England", caption,
-                       scope_break=True)
+                       scope_break=widens)
 
 
 def early_and_late(series: pd.DataFrame) -> plt.Figure:
@@ -114,9 +123,10 @@ def per_child_by_region(series: pd.DataFrame) -> plt.Figure:
         ax.plot(england["year"], england["real"], color=COLOURS["england"], linewidth=2.5, label="England")
         ax.yaxis.set_major_formatter(POUNDS)
         ax.legend(fontsize=7, ncol=2, loc="upper left")
+        widens = scope_widens(series)
         caption = (f"Real terms, {rows['price_base'].iloc[0]}. Regions over the units with both spending and "
-                   "population; before 2010-11 Table A1's scope is narrower.")
-        return _finish(fig, ax, "Spending per child aged 0-17, by region", caption, scope_break=True)
+                   "population" + (f"; before {widens} Table A1's scope is narrower." if widens else "."))
+        return _finish(fig, ax, "Spending per child aged 0-17, by region", caption, scope_break=widens)
 
 
 def cost_per_looked_after_child(series: pd.DataFrame) -> plt.Figure:
