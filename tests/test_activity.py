@@ -6,12 +6,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from childspend.activity import (RATES, activity_rows, add_quality_notes, combine_weighted, derive, imd_deciles,
+from childspend.panel.activity import (RATES, activity_rows, add_quality_notes, combine_weighted, derive, imd_deciles,
                                  use_published_england, weighted_parts)
-from childspend.geography import stable_units
-from childspend.panel import ExclusionLog, resolve_la_numbers, unit_panel
-from childspend.parsers import geography
-from childspend.schemas import ACTIVITY
+from childspend.panel.areas import stable_units
+from childspend.panel.exclusions import ExclusionLog
+from childspend.panel.units import resolve_la_numbers, unit_panel
+from childspend.sources import geography
+from childspend.contracts import ACTIVITY
 
 FIXTURES = Path(__file__).parent / "fixtures" / "geography"
 YEARS = ["2022-23", "2023-24"]

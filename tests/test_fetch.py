@@ -6,7 +6,7 @@ import stat
 import pytest
 
 from childspend.errors import ChecksumError, SourceMissingError
-from childspend.fetch import fetch
+from childspend.sources.fetch import fetch
 
 
 def pinned(mirror, content=b"LA,value\n201,1\n", path="dfe-x/file.csv", **extra):
@@ -72,7 +72,7 @@ def test_download_used_when_no_mirror_has_the_file(tmp_path, monkeypatch):
             with open(output_file, "wb") as handle:
                 handle.write(content)
 
-    monkeypatch.setattr("childspend.fetch.pooch.HTTPDownloader", FakeDownloader)
+    monkeypatch.setattr("childspend.sources.fetch.pooch.HTTPDownloader", FakeDownloader)
     target = tmp_path / "raw" / entry["path"]
     assert fetch(entry, target, [str(tmp_path / "mirror")]) == entry["url"]
     assert target.read_bytes() == content
@@ -88,6 +88,6 @@ def test_failed_download_reports_missing_file(tmp_path, monkeypatch):
         def __call__(self, url, output_file, pooch):
             raise OSError("network unreachable")
 
-    monkeypatch.setattr("childspend.fetch.pooch.HTTPDownloader", FailingDownloader)
+    monkeypatch.setattr("childspend.sources.fetch.pooch.HTTPDownloader", FailingDownloader)
     with pytest.raises(SourceMissingError, match="network unreachable"):
         fetch(entry, tmp_path / "raw" / entry["path"], [])

@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from childspend.errors import ConfigError
-from childspend.geography import operating, ons_to_la_number, stable_units
-from childspend.parsers import geography
+from childspend.codes import ons_to_la_number
+from childspend.panel.areas import operating, stable_units
+from childspend.sources import geography
 
 FIXTURES = Path(__file__).parent / "fixtures" / "geography"
 CUMBRIA = {"909": {"name": "Cumbria", "members": [909, 942, 943]}}
@@ -55,7 +56,7 @@ def test_isles_of_scilly_operates_before_its_2009_code(tmp_path):
 
 
 def test_regions_are_found_however_a_file_spells_them():
-    from childspend.geography import region_by_name
+    from childspend.codes import region_by_name
 
     assert region_by_name("NORTH EAST REGION") == ("E12000001", "North East")
     assert region_by_name("Yorkshire and Humber") == region_by_name("Yorkshire and the Humber")

@@ -4,9 +4,9 @@ Commons Library comparison, on small hand-made tables."""
 import pandas as pd
 import pytest
 
-from childspend import plots
+from childspend.reports import plots
 from childspend.national import commons_table, headlines, national_series
-from childspend.schemas import PRICE_INDEX
+from childspend.contracts import PRICE_INDEX
 
 BASE = "2024-25 prices (test)"
 

@@ -5,10 +5,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from childspend.geography import stable_units
-from childspend.panel import ExclusionLog, resolve_la_numbers, spending_rows, unit_panel, wide
-from childspend.parsers import geography
-from childspend.schemas import SPENDING
+from childspend.panel.areas import stable_units
+from childspend.panel.exclusions import ExclusionLog
+from childspend.panel.spending import spending_rows
+from childspend.panel.units import resolve_la_numbers, unit_panel, wide
+from childspend.sources import geography
+from childspend.contracts import SPENDING
 
 FIXTURES = Path(__file__).parent / "fixtures" / "geography"
 YEARS = ["2017-18", "2022-23", "2023-24"]

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from childspend.errors import LayoutError
-from childspend.parsers import cin
-from childspend.schemas import ACTIVITY, ACTIVITY_COLUMNS
+from childspend.sources import cin
+from childspend.contracts import ACTIVITY, ACTIVITY_COLUMNS
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "dfe-cin" / "ees-2025-release"
 

@@ -10,8 +10,8 @@ import pyreadr
 import pytest
 
 from childspend.errors import LayoutError
-from childspend.parsers import cla
-from childspend.schemas import ACTIVITY, ACTIVITY_COLUMNS
+from childspend.sources import cla
+from childspend.contracts import ACTIVITY, ACTIVITY_COLUMNS
 
 MIRROR = Path(__file__).resolve().parents[2] / "shared" / "data" / "dfe-cla"
 needs_mirror = pytest.mark.skipif(not MIRROR.is_dir(), reason="official files not mirrored")

@@ -9,8 +9,8 @@ import pytest
 from workbooks import write_workbook
 
 from childspend.errors import ConfigError, LayoutError
-from childspend.parsers import deprivation
-from childspend.schemas import ACTIVITY, ACTIVITY_COLUMNS
+from childspend.sources import deprivation
+from childspend.contracts import ACTIVITY, ACTIVITY_COLUMNS
 
 MIRROR = Path(__file__).resolve().parents[2] / "shared" / "data" / "deprivation"
 

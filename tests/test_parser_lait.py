@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from childspend.errors import LayoutError
-from childspend.parsers import lait
-from childspend.schemas import SPENDING, SPENDING_COLUMNS
+from childspend.sources import lait
+from childspend.contracts import SPENDING, SPENDING_COLUMNS
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "dfe-lait" / "2026-04-08" / "bds_long_0.parquet"
 

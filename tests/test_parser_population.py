@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from childspend.errors import LayoutError
-from childspend.parsers import population
-from childspend.schemas import ACTIVITY, ACTIVITY_COLUMNS
+from childspend.sources import population
+from childspend.contracts import ACTIVITY, ACTIVITY_COLUMNS
 
 MIRROR = Path(__file__).resolve().parents[2] / "shared" / "data" / "ons-population"
 

@@ -10,8 +10,8 @@ import pytest
 import pyreadr
 
 from childspend.errors import LayoutError
-from childspend.parsers import prices
-from childspend.schemas import PRICE_INDEX, PRICE_INDEX_COLUMNS
+from childspend.sources import prices
+from childspend.contracts import PRICE_INDEX, PRICE_INDEX_COLUMNS
 from workbooks import write_workbook
 
 MIRROR = Path(__file__).resolve().parents[2] / "shared" / "data" / "prices"

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from childspend.errors import LayoutError
-from childspend.parsers import revenue_outturn
-from childspend.schemas import SPENDING, SPENDING_COLUMNS
+from childspend.sources import revenue_outturn
+from childspend.contracts import SPENDING, SPENDING_COLUMNS
 from workbooks import write_workbook
 
 MIRROR = Path(__file__).resolve().parents[2] / "shared" / "data" / "mhclg-revenue-outturn"
@@ -171,7 +171,7 @@ def _value(df, area, line, measure):
 
 def test_ro3_2008_09_stacked_multirow_header(tmp_path, caplog):
     path = _xlsx(tmp_path, {"RO3 LA Data 2008-09": RO3_2008_09, "Col refs": [["x"]]})
-    with caplog.at_level(logging.INFO, logger="childspend.parsers.revenue_outturn"):
+    with caplog.at_level(logging.INFO, logger="childspend.sources.revenue_outturn"):
         df = revenue_outturn.parse(path, "ro3_2008-09", "2008-09")
     assert list(df.columns) == SPENDING_COLUMNS
     assert set(df.area_name) == {"Bath & North East Somerset", "City of London", "England", "Adur"}  # " UA" dropped
@@ -197,7 +197,7 @@ def test_ro3_2008_09_stacked_multirow_header(tmp_path, caplog):
 
 def test_ro3_2017_18_categories_measures_and_exclusions(tmp_path, caplog):
     path = _xlsx(tmp_path, {"Front Page": [["RO3"]], "RO3 LA Data 2017-18": ro3_2017_18()})
-    with caplog.at_level(logging.INFO, logger="childspend.parsers.revenue_outturn"):
+    with caplog.at_level(logging.INFO, logger="childspend.sources.revenue_outturn"):
         df = revenue_outturn.parse(path, "ro3_2017-18", "2017-18")
     SPENDING.validate(df)
     kept = df[df.area_level != "other_body"]
@@ -280,7 +280,7 @@ def test_rs_2010_11_has_no_childrens_line(tmp_path, caplog):
     grid[5] = [*RS_HEADER[:6], "Social care", *RS_HEADER[7:]]
     grid[5][7] = "Central services"
     path = _xlsx(tmp_path, {"RS LA Data 2010-11 (1)": grid})
-    with caplog.at_level(logging.WARNING, logger="childspend.parsers.revenue_outturn"):
+    with caplog.at_level(logging.WARNING, logger="childspend.sources.revenue_outturn"):
         df = revenue_outturn.parse(path, "rs_2010-11", "2010-11")
     assert df.empty and list(df.columns) == SPENDING_COLUMNS
     assert "no children's social care line" in caplog.text

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from childspend.errors import LayoutError
-from childspend.parsers import s251_a1
-from childspend.schemas import SPENDING, SPENDING_COLUMNS
+from childspend.sources import s251_a1
+from childspend.contracts import SPENDING, SPENDING_COLUMNS
 from workbooks import write_workbook
 
 MIRROR = Path(__file__).resolve().parents[2] / "shared" / "data" / "dfe-s251-outturn"
@@ -124,7 +124,7 @@ def test_2008_09_layout(tmp_path):
 
 
 def test_2010_11_layout_puts_the_line_number_back_and_skips_notes_loudly(tmp_path, caplog):
-    with caplog.at_level(logging.INFO, logger="childspend.parsers.s251_a1"):
+    with caplog.at_level(logging.INFO, logger="childspend.sources.s251_a1"):
         table = parse(tmp_path, A1_2010_11, "2010-11", sheet="Table A1 Detailed Report")
     categories = dict(zip(table["line"], table["category"]))
     assert categories["31 Adoption services"] == "children_looked_after"

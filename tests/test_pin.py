@@ -6,7 +6,7 @@ import hashlib
 import yaml
 
 from childspend.config import load_sources
-from childspend.pin import main, source_id
+from childspend.sources.pin import main, source_id
 
 
 def test_ids_sort_by_release():

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from childspend.errors import ConfigError
-from childspend.parsers.prices import financial_year_mean
+from childspend.sources.prices import financial_year_mean
 from childspend.prices import deflate, rebase
 
 INDEX_TABLE = pd.DataFrame({

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from childspend.reconcile import a1_vs_lait, activity_england, england_rows
+from childspend.panel.reconcile import a1_vs_lait, activity_england, england_rows
 
 OPERATING = pd.DataFrame({"la_number": [201, 202, 390], "year": "2020-21"})
 REGION = {201: "London", 202: "London", 390: "North East"}

@@ -2,7 +2,7 @@
 
 import nbformat
 
-from childspend.report import execute, render
+from childspend.reports.notebook import execute, render
 
 
 def tiny_notebook(path):

@@ -11,7 +11,7 @@ rule build_spending_panel:
         s251_a1="results/ingest/s251_a1.parquet",
         lait="results/ingest/lait.parquet",
         revenue_outturn="results/ingest/revenue_outturn.parquet",
-        code=lib("panel", "geography"),
+        code=code("build_spending_panel"),
     output:
         parquet="results/panel/spending_long.parquet",
         csv="results/panel/spending_long.csv",
@@ -35,7 +35,7 @@ rule build_activity_panel:
         cin="results/ingest/cin.parquet",
         population="results/ingest/population.parquet",
         deprivation="results/ingest/deprivation.parquet",
-        code=lib("activity", "panel", "geography"),
+        code=code("build_activity_panel"),
     output:
         parquet="results/panel/activity_long.parquet",
         csv="results/panel/activity_long.csv",
@@ -56,7 +56,7 @@ rule join_panel:
         spending=rules.build_spending_panel.output.parquet,
         activity=rules.build_activity_panel.output.parquet,
         exclusions=[rules.build_spending_panel.output.exclusions, rules.build_activity_panel.output.exclusions],
-        code=lib("activity", "panel", "dictionary", "tables"),
+        code=code("join_panel"),
     output:
         long_parquet="results/panel/panel_long.parquet",
         long_csv="results/panel/panel_long.csv",
@@ -79,7 +79,7 @@ rule reconcile_spending:
         s251_a1="results/ingest/s251_a1.parquet",
         lait="results/ingest/lait.parquet",
         revenue_outturn="results/ingest/revenue_outturn.parquet",
-        code=lib("reconcile", "panel", "geography", "parsers/s251_a1", "tables"),
+        code=code("reconcile_spending"),
     output:
         england="results/reconciliation/england_rows.csv",
         a1_lait="results/reconciliation/s251_a1_vs_lait.csv",
@@ -100,7 +100,7 @@ rule reconcile_activity:
     input:
         tables=expand("results/ingest/{family}.parquet", family=["cla", "cin", "population"]),
         panel=rules.build_activity_panel.output.parquet,
-        code=lib("reconcile", "tables"),
+        code=code("reconcile_activity"),
     output:
         "results/reconciliation/activity_england.csv",
     params:

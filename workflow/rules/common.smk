@@ -1,6 +1,5 @@
 # Loaded first: validates the config and pinned sources, and defines the helpers rules use.
-from pathlib import Path
-
+from childspend.code_deps import code_inputs
 from childspend.config import check_config, load_sources, sources_of
 
 
@@ -21,9 +20,8 @@ def raw_files(family):
     return [raw_path(e) for e in sources_of(SOURCES, family).values()]
 
 
-def lib(*modules):
-    """Library modules a rule runs, with their data tables (e.g. parsers/s251_a1_lines.csv),
-    listed as inputs so a code or mapping change reruns the rule."""
-    return sorted(f"{LIB}/{m}.py" for m in modules) + sorted(
-        str(table) for m in modules for table in Path(LIB).glob(f"{m}_*.csv")
-    )
+def code(script, *modules, notebooks=()):
+    """The library files workflow/scripts/<script>.py and ``notebooks`` run (computed from their
+    imports, plus ``modules`` loaded by name), as inputs: a library edit reruns exactly the rules
+    that use it."""
+    return code_inputs([f"workflow/scripts/{script}.py", *notebooks], LIB, modules)

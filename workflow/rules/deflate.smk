@@ -5,7 +5,7 @@ rule deflate_panel:
     input:
         panel="results/panel/panel_long.parquet",
         prices="results/ingest/prices.parquet",
-        code=lib("prices", "dictionary", "tables"),
+        code=code("deflate_panel"),
     output:
         parquet="results/real/money_long.parquet",
         csv="results/real/money_long.csv",

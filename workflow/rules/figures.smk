@@ -4,7 +4,7 @@
 rule plot_national:
     input:
         series=rules.build_national_series.output.series,
-        code=lib("plots", "tables"),
+        code=code("plot_national"),
     output:
         cash_and_real="results/figures/cash_and_real.png",
         early_and_late="results/figures/early_and_late.png",

@@ -6,7 +6,7 @@ rule ingest_geography:
     input:
         las=raw_path(SOURCES["geo_las"]),
         regions=raw_path(SOURCES["geo_region_la_hierarchy"]),
-        code=lib("parsers/geography", "schemas"),
+        code=code("ingest_geography"),
     output:
         "results/ingest/geography.parquet",
     conda:
@@ -20,7 +20,7 @@ rule ingest_geography:
 rule ingest_family:
     input:
         files=lambda wildcards: raw_files(wildcards.family),
-        code=lambda wildcards: lib(f"parsers/{wildcards.family}", "ingest", "schemas", "markers", "tables", "years"),
+        code=lambda wildcards: code("ingest_family", f"childspend.sources.{wildcards.family}"),
     output:
         "results/ingest/{family}.parquet",
     wildcard_constraints:

@@ -9,7 +9,7 @@ rule build_national_series:
         money=rules.deflate_panel.output.parquet,
         panel="results/panel/panel_long.parquet",
         prices="results/ingest/prices.parquet",
-        code=lib("national", "prices", "tables"),
+        code=code("build_national_series"),
     output:
         series="results/national/series.csv",
         headlines="results/national/headlines.csv",

@@ -8,7 +8,7 @@ rule render_national_report:
         headlines=rules.build_national_series.output.headlines,
         commons=rules.build_national_series.output.commons,
         dfe=rules.build_national_series.output.dfe,
-        code=lib("report", "plots", "tables"),
+        code=code("render_national_report", notebooks=["notebooks/national_report.ipynb"]),
     output:
         "results/reports/national.html",
     conda:

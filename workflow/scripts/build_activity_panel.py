@@ -1,10 +1,11 @@
 import pandas as pd
 
 from childspend import logs
-from childspend.activity import (RATES, activity_rows, add_quality_notes, combine_weighted, derive, imd_deciles,
+from childspend.panel.activity import (RATES, activity_rows, add_quality_notes, combine_weighted, derive, imd_deciles,
                                  use_published_england, weighted_parts)
-from childspend.geography import stable_units
-from childspend.panel import ExclusionLog, resolve_la_numbers, unit_panel
+from childspend.panel.areas import stable_units
+from childspend.panel.exclusions import ExclusionLog
+from childspend.panel.units import resolve_la_numbers, unit_panel
 from childspend.tables import write_csv, write_table
 
 log = logs.setup(snakemake.log[0], "build_activity_panel")

@@ -1,8 +1,10 @@
 import pandas as pd
 
 from childspend import logs
-from childspend.geography import stable_units
-from childspend.panel import ExclusionLog, resolve_la_numbers, spending_rows, unit_panel
+from childspend.panel.areas import stable_units
+from childspend.panel.exclusions import ExclusionLog
+from childspend.panel.spending import spending_rows
+from childspend.panel.units import resolve_la_numbers, unit_panel
 from childspend.tables import write_csv, write_table
 
 log = logs.setup(snakemake.log[0], "build_spending_panel")

@@ -1,7 +1,7 @@
 import pandas as pd
 
 from childspend import logs
-from childspend.dictionary import describe
+from childspend.panel.dictionary import describe
 from childspend.prices import deflate
 from childspend.tables import write_table
 

@@ -1,5 +1,5 @@
 from childspend import logs
-from childspend.ingest import ingest
+from childspend.sources.ingest import ingest
 from childspend.tables import write_table
 
 logs.setup(snakemake.log[0], "ingest_family")

@@ -1,5 +1,5 @@
 from childspend import logs
-from childspend.parsers import geography
+from childspend.sources import geography
 from childspend.tables import write_parquet
 
 logs.setup(snakemake.log[0], "ingest_geography")

@@ -1,8 +1,9 @@
 import pandas as pd
 
-from childspend import dictionary, logs
-from childspend.activity import PER_CHILD, coverage, derive
-from childspend.panel import wide
+from childspend import logs
+from childspend.panel import dictionary
+from childspend.panel.activity import PER_CHILD, coverage, derive
+from childspend.panel.units import wide
 from childspend.tables import sort_table, write_csv, write_table
 
 log = logs.setup(snakemake.log[0], "join_panel")

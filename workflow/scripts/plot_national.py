@@ -1,6 +1,7 @@
 import pandas as pd
 
-from childspend import logs, plots
+from childspend import logs
+from childspend.reports import plots
 
 log = logs.setup(snakemake.log[0], "plot_national")
 series = pd.read_csv(snakemake.input.series, dtype={"flag": str, "price_base": str}, keep_default_na=False,

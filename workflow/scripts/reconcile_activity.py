@@ -1,7 +1,7 @@
 import pandas as pd
 
 from childspend import logs
-from childspend.reconcile import activity_england
+from childspend.panel.reconcile import activity_england
 from childspend.tables import sort_table, write_csv
 
 log = logs.setup(snakemake.log[0], "reconcile_activity")

@@ -1,10 +1,11 @@
 import pandas as pd
 
 from childspend import logs
-from childspend.geography import operating
-from childspend.panel import ExclusionLog, newest_per_year, resolve_la_numbers
-from childspend.parsers.s251_a1 import check_detail_sums
-from childspend.reconcile import a1_vs_lait, england_rows
+from childspend.panel.areas import operating
+from childspend.panel.exclusions import ExclusionLog
+from childspend.panel.units import latest_release, resolve_la_numbers
+from childspend.sources.s251_a1 import check_detail_sums
+from childspend.panel.reconcile import a1_vs_lait, england_rows
 from childspend.tables import sort_table, write_csv
 
 log = logs.setup(snakemake.log[0], "reconcile_spending")
@@ -22,7 +23,7 @@ over = england[~england["within_tolerance"] & england["published_england"].notna
 log.info("England rows: %d compared, %d over tolerance, %d unexplained", len(england), len(over),
          over["explanation"].str.startswith("unexplained").sum())
 
-comparison = a1_vs_lait(la_rows["s251_a1"], newest_per_year(la_rows["lait"]), snakemake.params.a1_lait_tolerance)
+comparison = a1_vs_lait(la_rows["s251_a1"], latest_release(la_rows["lait"]), snakemake.params.a1_lait_tolerance)
 write_csv(sort_table(comparison, ["level", "year", "category", "la_number"]), snakemake.output.a1_lait)
 log.info("A1 vs LAIT England totals:\n%s",
          comparison[(comparison["level"] == "england") & (comparison["category"] == "total")].to_string(index=False))

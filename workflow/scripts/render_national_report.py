@@ -1,5 +1,5 @@
 from childspend import logs
-from childspend.report import render
+from childspend.reports.notebook import render
 
 log = logs.setup(snakemake.log[0], "render_national_report")
 parameters = {f"{name}_path": snakemake.input[name] for name in ("series", "headlines", "commons", "dfe")}

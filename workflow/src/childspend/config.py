@@ -14,7 +14,7 @@ import yaml
 from .errors import ConfigError
 from .years import fy_start
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 
 
 def _read_yaml(path: str | Path) -> dict:

@@ -1,7 +1,7 @@
 """Real terms: rebase a financial-year price index and deflate cash values with it.
 
 ``index_table`` is a PRICE_INDEX table (source, index, year, value), e.g. from
-``childspend.parsers.prices``. Real values are ``value * 100 / index`` with the index rebased
+``childspend.sources.prices``. Real values are ``value * 100 / index`` with the index rebased
 so that ``base_year`` = 100, i.e. in "<base_year> prices".
 """
 

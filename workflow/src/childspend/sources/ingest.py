@@ -10,8 +10,8 @@ import pandas as pd
 import pandera.errors
 from tqdm import tqdm
 
-from .errors import LayoutError
-from .schemas import ACTIVITY, PRICE_INDEX, SPENDING
+from ..errors import LayoutError
+from ..contracts import ACTIVITY, PRICE_INDEX, SPENDING
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +26,11 @@ SCHEMAS = {
 def ingest(family: str, files: list[str], entries: dict[str, dict]) -> pd.DataFrame:
     """Parse every file of a family (``files`` in the order of ``entries``) and validate.
 
-    Each parser module ``childspend.parsers.<family>`` exposes
+    Each parser module ``childspend.sources.<family>`` exposes
     ``parse(path, source_id, period) -> DataFrame`` in its family's schema.
     """
     schema = SCHEMAS[family]
-    parser = importlib.import_module(f"childspend.parsers.{family}")
+    parser = importlib.import_module(f"childspend.sources.{family}")
     frames = []
     for path, (source_id, entry) in tqdm(list(zip(files, entries.items())), desc=f"ingest {family}", unit="file"):
         if Path(path).as_posix() != f"raw/{entry['path']}":

@@ -24,9 +24,9 @@ from pathlib import Path
 import pandas as pd
 
 from childspend.errors import LayoutError
-from childspend.geography import ENGLAND_CODE, region_by_name
+from childspend.codes import ENGLAND_CODE, region_by_name
 from childspend.markers import numeric_with_flag
-from childspend.schemas import SPENDING_COLUMNS
+from childspend.contracts import SPENDING_COLUMNS
 from childspend.tables import read_sheets
 from childspend.years import normalise_fy
 

@@ -52,9 +52,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import LayoutError
-from ..geography import ENGLAND_CODE
+from ..codes import ENGLAND_CODE
 from ..markers import numeric_with_flag
-from ..schemas import ACTIVITY_COLUMNS
+from ..contracts import ACTIVITY_COLUMNS
 from ..years import fy_ending
 from . import ees
 

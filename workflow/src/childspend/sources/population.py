@@ -41,7 +41,7 @@ import pandas as pd
 
 from ..errors import LayoutError
 from ..markers import numeric_with_flag
-from ..schemas import ACTIVITY_COLUMNS
+from ..contracts import ACTIVITY_COLUMNS
 from ..years import fy_label
 from . import ees
 

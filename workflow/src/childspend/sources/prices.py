@@ -33,7 +33,7 @@ import pandera.errors
 import pyreadr
 
 from ..errors import LayoutError
-from ..schemas import PRICE_INDEX, PRICE_INDEX_COLUMNS
+from ..contracts import PRICE_INDEX, PRICE_INDEX_COLUMNS
 from ..tables import read_sheets
 from ..years import fy_label, fy_start
 

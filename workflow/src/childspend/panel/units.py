@@ -1,13 +1,5 @@
-"""The LA unit x financial year spending panel, with region and England totals.
-
-Sources are combined per measure family:
-- ``s251_gross_<category>``: DfE S251 gross expenditure on children's and young people's
-  services. Table A1 workbooks where they exist (2008-09 to 2018-19), LAIT for later years (the
-  newest LAIT vintage wins for each year).
-- ``s251_net_total`` and ``s251_income_total``: Table A1 only.
-- ``csc_net_<category>``: MHCLG revenue outturn net current expenditure on children's social
-  care. RO3 detail where it exists, else the RS/RSX summary (total only).
-Money is GBP throughout (revenue outturn's GBP thousand are converted here).
+"""Stable units x financial years: LA rows summed into units, every gap explicit, with region
+and England totals.
 
 Every (area, year, measure) in the panel's range has a row: a value, or a missing value with a
 flag saying why. Region and England rows are sums over units; a total that lacks units is
@@ -16,35 +8,14 @@ flagged ``incomplete`` and its missing units are listed in the exclusions log.
 
 from __future__ import annotations
 
-import logging
-
 import pandas as pd
 
-from .geography import ENGLAND_CODE, name_key, name_to_la_number, ons_to_la_number, operating
+from ..codes import ENGLAND_CODE, name_key, name_to_la_number, ons_to_la_number
+from .areas import operating
+from .exclusions import ExclusionLog
 
-log = logging.getLogger(__name__)
-
-UNIT_FACTOR = {"GBP": 1.0, "GBP thousand": 1000.0}
-S251_CATEGORIES = ["early_years", "children_looked_after", "safeguarding", "family_support",
-                   "young_people", "youth_justice", "other_children_family", "total"]
 PANEL_COLUMNS = ["area_level", "area_code", "area_name", "region_code", "region_name", "year",
                  "measure", "value", "flag", "source", "units_expected", "units_reporting"]
-EXCLUSION_COLUMNS = ["stage", "source", "year", "area", "measure", "reason", "rows"]
-
-
-class ExclusionLog:
-    """Collects every row left out of, or flagged in, the panel, with the reason."""
-
-    def __init__(self) -> None:
-        self.rows: list[dict] = []
-
-    def add(self, stage: str, reason: str, source: str = "", year: str = "", area: str = "",
-            measure: str = "", rows: int = 1) -> None:
-        self.rows.append(dict(stage=stage, source=source, year=year, area=area, measure=measure,
-                              reason=reason, rows=rows))
-
-    def frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.rows, columns=EXCLUSION_COLUMNS)
 
 
 def resolve_la_numbers(table: pd.DataFrame, geo: pd.DataFrame, exclusions: ExclusionLog) -> pd.DataFrame:
@@ -60,18 +31,11 @@ def resolve_la_numbers(table: pd.DataFrame, geo: pd.DataFrame, exclusions: Exclu
     return la[~unresolved]
 
 
-def newest_per_year(table: pd.DataFrame, by: tuple[str, ...] = ("year",)) -> pd.DataFrame:
+def latest_release(table: pd.DataFrame, by: tuple[str, ...] = ("year",)) -> pd.DataFrame:
     """Where several releases cover a year (of a measure), keep the newest: source ids sort by
     release."""
     newest = table.groupby(list(by))["source"].transform("max")
     return table[table["source"] == newest]
-
-
-def select(table: pd.DataFrame, measure: str, categories: list[str], prefix: str) -> pd.DataFrame:
-    rows = table[(table["measure"] == measure) & table["category"].isin(categories)].copy()
-    rows["measure"] = prefix + "_" + rows["category"]
-    rows["value"] = rows["value"] * rows["unit"].map(UNIT_FACTOR).astype(float)
-    return rows
 
 
 def within_years(rows: pd.DataFrame, years: list[str], exclusions: ExclusionLog) -> pd.DataFrame:
@@ -80,39 +44,6 @@ def within_years(rows: pd.DataFrame, years: list[str], exclusions: ExclusionLog)
     for (source, year), group in rows[outside].groupby(["source", "year"]):
         exclusions.add("panel", "year outside config years", source, year, rows=len(group))
     return rows[~outside]
-
-
-def spending_rows(s251_a1: pd.DataFrame, lait: pd.DataFrame, revenue: pd.DataFrame) -> pd.DataFrame:
-    """LA-level rows of every panel measure, each year taken from exactly one source."""
-    a1_years = set(s251_a1["year"])
-    lait = newest_per_year(lait[~lait["year"].isin(a1_years)])
-    if not (lait["category"] == "total").any():
-        lait = pd.concat([lait, _category_sum(lait)], ignore_index=True)
-    ro3 = revenue[revenue["source"].str.startswith("ro3_")]
-    # RO3 has no children's social care total line before 2011-12: sum the detail lines there.
-    no_total = ~ro3["year"].isin(set(ro3.loc[ro3["category"] == "total", "year"]))
-    detail = ro3[no_total & ~ro3["category"].isin(["subtotal"])]
-    ro3 = pd.concat([ro3, _category_sum(detail)], ignore_index=True)
-    summary = revenue[~revenue["source"].str.startswith("ro3_") & ~revenue["year"].isin(set(ro3["year"]))]
-    parts = [
-        select(s251_a1, "gross_expenditure", S251_CATEGORIES, "s251_gross"),
-        select(lait, "gross_expenditure", S251_CATEGORIES, "s251_gross"),
-        select(s251_a1, "net_expenditure", ["total"], "s251_net"),
-        select(s251_a1, "income", ["total"], "s251_income"),
-        select(ro3, "net_current_expenditure", sorted(set(ro3["category"]) - {"subtotal"}), "csc_net"),
-        select(newest_per_year(summary), "net_current_expenditure", ["total"], "csc_net"),
-    ]
-    return pd.concat(parts, ignore_index=True)
-
-
-def _category_sum(table: pd.DataFrame) -> pd.DataFrame:
-    """A 'total' row per area, year and measure from its detail rows (missing if any is)."""
-    keys = ["source", "year", "area_level", "la_number", "ons_code", "area_name", "measure", "unit"]
-    total = _sum_groups(table.fillna({"la_number": -1}), keys).drop(columns=["flag"])
-    total["la_number"] = total["la_number"].replace(-1, pd.NA).astype("Int64")
-    total["category"], total["line"] = "total", "sum of detail lines"
-    total["flag"] = total["value"].isna().map({True: "detail_missing", False: ""}).astype(str)
-    return total
 
 
 def to_units(rows: pd.DataFrame, units: pd.DataFrame, operating: pd.DataFrame,
@@ -147,7 +78,7 @@ def to_units(rows: pd.DataFrame, units: pd.DataFrame, operating: pd.DataFrame,
     merged = units["unit_id"].duplicated(keep=False)
     single = ~rows["unit_id"].isin(set(units.loc[merged, "unit_id"]))
     if not merged.any():
-        return _sum_groups(rows, keys)
+        return sum_groups(rows, keys)
     reported = (rows[~single].groupby(keys).agg(got=("la_number", frozenset), source=("source", "first"))
                 .reset_index())
     chosen, missing = [], []
@@ -169,12 +100,12 @@ def to_units(rows: pd.DataFrame, units: pd.DataFrame, operating: pd.DataFrame,
                            str(extra), measure)
 
     use = pd.DataFrame(chosen, columns=[*keys, "la_number"]).astype({"la_number": rows["la_number"].dtype})
-    grouped = _sum_groups(pd.concat([rows[single], rows[~single].merge(use, on=[*keys, "la_number"])]), keys)
+    grouped = sum_groups(pd.concat([rows[single], rows[~single].merge(use, on=[*keys, "la_number"])]), keys)
     missing = pd.DataFrame(missing, columns=[*keys, "source"]).assign(value=float("nan"), flag="member_missing")
     return pd.concat([grouped, missing[grouped.columns]], ignore_index=True)
 
 
-def _sum_groups(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+def sum_groups(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Sum ``value`` per group: missing if any member is, with the members' flags joined."""
     grouped = rows.assign(gap=rows["value"].isna()).groupby(keys, as_index=False).agg(
         value=("value", "sum"), gap=("gap", "any"), source=("source", "first"))

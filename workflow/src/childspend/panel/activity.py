@@ -21,7 +21,7 @@ import logging
 
 import pandas as pd
 
-from .panel import ExclusionLog
+from .exclusions import ExclusionLog
 
 log = logging.getLogger(__name__)
 

@@ -37,7 +37,7 @@ import pandas as pd
 
 from ..errors import LayoutError
 from ..markers import numeric_with_flag
-from ..schemas import SPENDING_COLUMNS
+from ..contracts import SPENDING_COLUMNS
 from ..tables import read_sheets
 from ..years import fy_start, normalise_fy
 

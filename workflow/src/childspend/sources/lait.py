@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 
 from ..errors import LayoutError
 from ..markers import numeric_with_flag
-from ..schemas import SPENDING_COLUMNS
+from ..contracts import SPENDING_COLUMNS
 from ..years import normalise_fy
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pooch
 
-from .errors import ChecksumError, SourceMissingError
+from ..errors import ChecksumError, SourceMissingError
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import LayoutError
-from ..schemas import GEOGRAPHY
+from ..contracts import GEOGRAPHY
 
 log = logging.getLogger(__name__)
 

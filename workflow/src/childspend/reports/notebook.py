@@ -13,7 +13,7 @@ import nbformat
 import papermill
 from nbconvert import HTMLExporter
 
-from .tables import atomic_write
+from ..tables import atomic_write
 
 KERNEL = "python3"
 

@@ -97,9 +97,9 @@ import pandas as pd
 import pyreadr
 
 from ..errors import LayoutError
-from ..geography import ENGLAND_CODE, region_by_name
+from ..codes import ENGLAND_CODE, region_by_name
 from ..markers import numeric_with_flag
-from ..schemas import ACTIVITY_COLUMNS
+from ..contracts import ACTIVITY_COLUMNS
 from ..years import fy_ending
 from . import ees
 

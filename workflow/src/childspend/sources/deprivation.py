@@ -47,7 +47,7 @@ import pandas as pd
 
 from ..errors import ConfigError, LayoutError
 from ..markers import numeric_with_flag
-from ..schemas import ACTIVITY_COLUMNS
+from ..contracts import ACTIVITY_COLUMNS
 from ..tables import read_sheets
 from ..years import fy_label, normalise_fy
 

@@ -1,6 +1,6 @@
 """Pin official files into config/sources.yaml.
 
-    python -m childspend.pin --manifest ../shared/data/MANIFEST.csv \
+    python -m childspend.sources.pin --manifest ../shared/data/MANIFEST.csv \
         --family revenue_outturn mhclg-revenue-outturn/ro3/2025-26/RO3_2025-26.ods
 
 Each file's sha256 and size are computed from the file itself (found under the manifest's
@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from .fetch import sha256_of
-from .years import normalise_fy
+from ..years import normalise_fy
 
 _REPO_COPY = re.compile(r"^(?P<repo>[\w.-]+/[\w.-]+)@(?P<commit>[0-9a-f]{40}):(?P<path>.+)$")
 ANNUAL = {"s251_a1": lambda p: "s251_a1", "lait": lambda p: "lait",
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> None:
         row = manifest[path]
         sources[source_id(args.family, path, row["period"])] = entry_for(row, args.family, args.manifest.parent)
     text = yaml.safe_dump({"sources": dict(sorted(sources.items()))}, sort_keys=False, allow_unicode=True, width=100)
-    header = "# Every official file the pipeline uses, pinned by sha256. Written by `python -m childspend.pin`.\n"
+    header = "# Every official file the pipeline uses, pinned by sha256. Written by `python -m childspend.sources.pin`.\n"
     args.sources.write_text(header + text, encoding="utf-8")
 
 

@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from .tables import atomic_write  # noqa: E402
+from ..tables import atomic_write  # noqa: E402
 
 STYLE = {
     "figure.figsize": (8, 4.8), "figure.dpi": 100, "savefig.dpi": 150, "font.size": 10,
