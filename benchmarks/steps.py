@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from childspend.panel.activity import RATES, activity_rows, combine_weighted, derive, weighted_parts
 from childspend.config import load_config, load_sources, sources_of
+from childspend.panel.activity import RATES, activity_rows, combine_weighted, derive, weighted_parts
 from childspend.panel.areas import stable_units
-from childspend.sources.ingest import SCHEMAS, ingest
 from childspend.panel.exclusions import ExclusionLog
 from childspend.panel.spending import spending_rows
 from childspend.panel.units import resolve_la_numbers, unit_panel
+from childspend.sources.ingest import SCHEMAS, ingest
 from childspend.years import fy_range
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,22 +6,42 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from childspend.panel.activity import (RATES, activity_rows, add_quality_notes, combine_weighted, derive, imd_deciles,
-                                 use_published_england, weighted_parts)
+from childspend.contracts import ACTIVITY
+from childspend.panel.activity import (
+    RATES,
+    activity_rows,
+    add_quality_notes,
+    combine_weighted,
+    derive,
+    imd_deciles,
+    use_published_england,
+    weighted_parts,
+)
 from childspend.panel.areas import stable_units
 from childspend.panel.exclusions import ExclusionLog
 from childspend.panel.units import resolve_la_numbers, unit_panel
 from childspend.sources import geography
-from childspend.contracts import ACTIVITY
 
 FIXTURES = Path(__file__).parent / "fixtures" / "geography"
 YEARS = ["2022-23", "2023-24"]
 
 
 def rows(source, year, measure, unit, values):
-    out = [dict(source=source, year=year, area_level="england" if a == "england" else "la",
-                la_number=None if a == "england" else a, ons_code="", area_name=str(a), measure=measure,
-                value=v, unit=unit, flag="" if v == v else "x") for a, v in values.items()]
+    out = [
+        dict(
+            source=source,
+            year=year,
+            area_level="england" if a == "england" else "la",
+            la_number=None if a == "england" else a,
+            ons_code="",
+            area_name=str(a),
+            measure=measure,
+            value=v,
+            unit=unit,
+            flag="" if v == v else "x",
+        )
+        for a, v in values.items()
+    ]
     return ACTIVITY.validate(pd.DataFrame(out))
 
 
@@ -48,8 +68,9 @@ POP = {201: 1000.0, 202: 3000.0, 390: 2000.0, 840: 4000.0}
 
 def test_latest_release_wins_and_falls_back_where_it_suppresses(geo):
     old = rows("cla_2022_x", "2022-23", "cla_at_31_march", "count", {201: 5.0, 202: 7.0, 390: 9.0, 840: 1.0, 909: 2.0})
-    new = rows("cla_2023_x", "2022-23", "cla_at_31_march", "count",
-               {201: float("nan"), 202: 8.0, 390: 9.0, 840: 1.0, 909: 2.0})
+    new = rows(
+        "cla_2023_x", "2022-23", "cla_at_31_march", "count", {201: float("nan"), 202: 8.0, 390: 9.0, 840: 1.0, 909: 2.0}
+    )
     panel, log = build(geo, [old, new])
     assert value(panel, "202", "2022-23", "cla_at_31_march")["value"] == 8.0
     city = value(panel, "201", "2022-23", "cla_at_31_march")
@@ -59,8 +80,13 @@ def test_latest_release_wins_and_falls_back_where_it_suppresses(geo):
 
 def test_merged_unit_score_is_population_weighted(geo):
     pop = rows("population_2025", "2023-24", "population_0_17", "people", {**POP, 942: 100.0, 943: 300.0})
-    imd = rows("deprivation_2019", "2023-24", "imd_average_score", "score",
-               {201: 10.0, 202: 20.0, 390: 30.0, 840: 40.0, 942: 10.0, 943: 20.0})
+    imd = rows(
+        "deprivation_2019",
+        "2023-24",
+        "imd_average_score",
+        "score",
+        {201: 10.0, 202: 20.0, 390: 30.0, 840: 40.0, 942: 10.0, 943: 20.0},
+    )
     panel, _ = build(geo, [pop, imd])
     panel = combine_weighted(panel)
     assert value(panel, "909", "2023-24", "imd_average_score")["value"] == pytest.approx(17.5)
@@ -74,8 +100,13 @@ def test_merged_unit_score_is_population_weighted(geo):
 
 def test_rates_use_units_with_both_parts_and_flag_incomplete_totals(geo):
     pop = rows("population_2025", "2023-24", "population_0_17", "people", {**POP, 942: 100.0, 943: 300.0})
-    cla = rows("cla_2025", "2023-24", "cla_at_31_march", "count",
-               {201: 1.0, 202: 3.0, 390: 2.0, 840: float("nan"), 942: 1.0, 943: 1.0})
+    cla = rows(
+        "cla_2025",
+        "2023-24",
+        "cla_at_31_march",
+        "count",
+        {201: 1.0, 202: 3.0, 390: 2.0, 840: float("nan"), 942: 1.0, 943: 1.0},
+    )
     panel, _ = build(geo, [pop, cla])
     panel = derive(panel, RATES)
     assert value(panel, "202", "2023-24", "cla_rate_per_10000")["value"] == pytest.approx(10.0)
@@ -87,8 +118,13 @@ def test_rates_use_units_with_both_parts_and_flag_incomplete_totals(geo):
 
 
 def test_england_counts_are_the_published_national_figures(geo):
-    cla = rows("cla_2025", "2023-24", "cla_at_31_march", "count",
-               {201: 1.0, 202: float("nan"), 390: 2.0, 840: 3.0, 942: 1.0, 943: 1.0, "england": 10.0})
+    cla = rows(
+        "cla_2025",
+        "2023-24",
+        "cla_at_31_march",
+        "count",
+        {201: 1.0, 202: float("nan"), 390: 2.0, 840: 3.0, 942: 1.0, 943: 1.0, "england": 10.0},
+    )
     panel, _ = build(geo, [cla])
     england = value(use_published_england(panel, [cla]), "E92000001", "2023-24", "cla_at_31_march")
     assert (england["value"], england["flag"], england["source"]) == (10.0, "published_total", "cla_2025")
@@ -96,8 +132,13 @@ def test_england_counts_are_the_published_national_figures(geo):
 
 def test_imd_deciles_put_the_most_deprived_in_decile_one(geo):
     pop = rows("population_2025", "2023-24", "population_0_17", "people", {**POP, 942: 100.0, 943: 300.0})
-    imd = rows("deprivation_2019", "2023-24", "imd_average_score", "score",
-               {201: 10.0, 202: 20.0, 390: 30.0, 840: 40.0, 942: 50.0, 943: 50.0})
+    imd = rows(
+        "deprivation_2019",
+        "2023-24",
+        "imd_average_score",
+        "score",
+        {201: 10.0, 202: 20.0, 390: 30.0, 840: 40.0, 942: 50.0, 943: 50.0},
+    )
     panel, _ = build(geo, [pop, imd])
     deciles = imd_deciles(combine_weighted(panel))
     assert value(deciles, "909", "2023-24", "imd_decile")["value"] == 1
@@ -105,8 +146,15 @@ def test_imd_deciles_put_the_most_deprived_in_decile_one(geo):
 
 
 def test_quality_notes_mark_present_values_only(geo):
-    years = pd.DataFrame({"area_level": "la", "area_code": "201", "year": ["2010-11", "2010-11"],
-                          "measure": ["cin_at_31_march", "cin_at_31_march"], "value": [5.0, float("nan")],
-                          "flag": ["", "c"]})
+    years = pd.DataFrame(
+        {
+            "area_level": "la",
+            "area_code": "201",
+            "year": ["2010-11", "2010-11"],
+            "measure": ["cin_at_31_march", "cin_at_31_march"],
+            "value": [5.0, float("nan")],
+            "flag": ["", "c"],
+        }
+    )
     noted = add_quality_notes(years)
     assert noted["flag"].tolist() == ["early_census", "c"]

@@ -61,12 +61,25 @@ def test_rerun_with_nothing_changed_does_nothing(project):
 
 
 def test_rebuild_gives_identical_bytes(project):
-    outputs = sorted(path for folder in ("panel", "reconciliation", "real", "national", "figures", "reports")
-                     for path in (project / "results" / folder).glob("*"))
+    outputs = sorted(
+        path
+        for folder in ("panel", "reconciliation", "real", "national", "figures", "reports")
+        for path in (project / "results" / folder).glob("*")
+    )
     before = {p: p.read_bytes() for p in outputs}
-    run = snakemake(project, "--forcerun", "build_spending_panel", "build_activity_panel", "join_panel",
-                    "reconcile_spending", "reconcile_activity", "deflate_panel", "build_national_series",
-                    "plot_national", "render_national_report")
+    run = snakemake(
+        project,
+        "--forcerun",
+        "build_spending_panel",
+        "build_activity_panel",
+        "join_panel",
+        "reconcile_spending",
+        "reconcile_activity",
+        "deflate_panel",
+        "build_national_series",
+        "plot_national",
+        "render_national_report",
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     assert {p: p.read_bytes() for p in outputs} == before
 
@@ -143,7 +156,9 @@ def test_pipeline_names_a_file_missing_from_every_mirror(tmp_path):
     (tmp_path / "project" / "config" / "sources.yaml").write_text(yaml.safe_dump(sources, sort_keys=False))
     run = snakemake(tmp_path / "project", "results/ingest/geography.parquet")
     assert run.returncode != 0
-    log = (tmp_path / "project" / "results" / "logs" / "fetch_raw" / "geography" / "region_la_hierarchy.csv.log").read_text()
+    log = (
+        tmp_path / "project" / "results" / "logs" / "fetch_raw" / "geography" / "region_la_hierarchy.csv.log"
+    ).read_text()
     assert "geography/region_la_hierarchy.csv is not in any mirror folder" in log
     assert sources["sources"]["geo_region_la_hierarchy"]["sha256"] in log
 
@@ -203,8 +218,13 @@ def test_a_price_setting_reruns_deflation_and_what_follows_only(project, key, va
     finally:
         path.write_text(original)
     assert dry.returncode == 0, dry.stderr[-2000:]
-    assert _planned_jobs(dry.stdout + dry.stderr) == {"deflate_panel", "build_national_series", "plot_national",
-                                                      "render_national_report", "all"}
+    assert _planned_jobs(dry.stdout + dry.stderr) == {
+        "deflate_panel",
+        "build_national_series",
+        "plot_national",
+        "render_national_report",
+        "all",
+    }
 
 
 def test_an_index_that_does_not_cover_the_panel_is_a_clear_error(project, tmp_path):

@@ -12,8 +12,13 @@ from childspend.sources.fetch import fetch
 def pinned(mirror, content=b"LA,value\n201,1\n", path="dfe-x/file.csv", **extra):
     (mirror / path).parent.mkdir(parents=True, exist_ok=True)
     (mirror / path).write_bytes(content)
-    return {"path": path, "sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content),
-            "source_page": "https://www.gov.uk/example", **extra}
+    return {
+        "path": path,
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "bytes": len(content),
+        "source_page": "https://www.gov.uk/example",
+        **extra,
+    }
 
 
 def test_copies_from_first_mirror_that_has_the_file_and_makes_it_read_only(tmp_path):

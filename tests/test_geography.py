@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from childspend.errors import ConfigError
 from childspend.codes import ons_to_la_number
+from childspend.errors import ConfigError
 from childspend.panel.areas import operating, stable_units
 from childspend.sources import geography
 
@@ -47,8 +47,12 @@ def test_operating_follows_boundary_dates(geo):
 
 
 def test_isles_of_scilly_operates_before_its_2009_code(tmp_path):
-    las = (FIXTURES / "las.csv").read_text() + "E06000053,Isles of Scilly,01/04/2009,,E12000009,E06,Unitary Authorities,live,420\n"
-    regions = (FIXTURES / "region_la_hierarchy.csv").read_text() + "E12000009,South West,420,Isles of Scilly,E06000053\n"
+    las = (
+        FIXTURES / "las.csv"
+    ).read_text() + "E06000053,Isles of Scilly,01/04/2009,,E12000009,E06,Unitary Authorities,live,420\n"
+    regions = (
+        FIXTURES / "region_la_hierarchy.csv"
+    ).read_text() + "E12000009,South West,420,Isles of Scilly,E06000053\n"
     (tmp_path / "las.csv").write_text(las)
     (tmp_path / "regions.csv").write_text(regions)
     geo = geography.parse(tmp_path / "las.csv", tmp_path / "regions.csv")

@@ -4,17 +4,29 @@ Commons Library comparison, on small hand-made tables."""
 import pandas as pd
 import pytest
 
-from childspend.reports import plots
-from childspend.national import commons_table, headlines, national_series
 from childspend.contracts import PRICE_INDEX
+from childspend.national import commons_table, headlines, national_series
+from childspend.reports import plots
 
 BASE = "2024-25 prices (test)"
 
 
 def money(values: dict, flags: dict | None = None) -> pd.DataFrame:
     """England money rows: {(measure, year): cash}; real = cash x 2 (a flat deflator)."""
-    rows = [dict(area_level="england", area_code="E92000001", area_name="England", year=y, measure=m, value=v,
-                 value_real=v * 2, flag=(flags or {}).get((m, y), ""), price_base=BASE) for (m, y), v in values.items()]
+    rows = [
+        dict(
+            area_level="england",
+            area_code="E92000001",
+            area_name="England",
+            year=y,
+            measure=m,
+            value=v,
+            value_real=v * 2,
+            flag=(flags or {}).get((m, y), ""),
+            price_base=BASE,
+        )
+        for (m, y), v in values.items()
+    ]
     return pd.DataFrame(rows)
 
 
@@ -43,7 +55,9 @@ def test_early_and_late_are_sums_of_the_configured_categories():
 def test_a_missing_category_makes_the_sum_missing_not_smaller():
     values = sample()
     values = values[~((values["measure"] == "s251_gross_early_years") & (values["year"] == "2010-11"))]
-    series = national_series(values, ["early_years", "family_support"], ["children_looked_after"]).set_index(["measure", "year"])
+    series = national_series(values, ["early_years", "family_support"], ["children_looked_after"]).set_index(
+        ["measure", "year"]
+    )
     assert pd.isna(series.loc[("early_intervention", "2010-11"), "cash"])
     assert series.loc[("early_intervention", "2010-11"), "flag"] == "category_missing"
 
@@ -59,12 +73,24 @@ def test_headline_sentences_are_written_from_the_numbers():
 
 
 def test_commons_table_explains_a_deflator_gap():
-    panel = pd.DataFrame({"area_level": "england", "measure": "csc_net_total", "year": ["2016-17", "2017-18"],
-                          "value": [8.48e9, 8.84e9], "flag": ""})
-    prices = PRICE_INDEX.validate(pd.DataFrame({"source": "t", "index": "hmt", "year": ["2016-17", "2017-18"],
-                                                "value": [90.0, 100.0]}))
-    published = {"price_base": "2017-18", "deflator_vintage_used": "hmt", "cash": {"2016-17": 8.48, "2017-18": 8.84},
-                 "real": {"2016-17": 8.64, "2017-18": 8.84}}
+    panel = pd.DataFrame(
+        {
+            "area_level": "england",
+            "measure": "csc_net_total",
+            "year": ["2016-17", "2017-18"],
+            "value": [8.48e9, 8.84e9],
+            "flag": "",
+        }
+    )
+    prices = PRICE_INDEX.validate(
+        pd.DataFrame({"source": "t", "index": "hmt", "year": ["2016-17", "2017-18"], "value": [90.0, 100.0]})
+    )
+    published = {
+        "price_base": "2017-18",
+        "deflator_vintage_used": "hmt",
+        "cash": {"2016-17": 8.48, "2017-18": 8.84},
+        "real": {"2016-17": 8.64, "2017-18": 8.84},
+    }
     table = commons_table(panel, prices, published).set_index("year")
     assert table.loc["2017-18", "within_tolerance"]
     assert not table.loc["2016-17", "within_tolerance"]  # 8.48 / 0.9 = 9.42, far from 8.64

@@ -5,12 +5,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from childspend.contracts import SPENDING
 from childspend.panel.areas import stable_units
 from childspend.panel.exclusions import ExclusionLog
 from childspend.panel.spending import spending_rows
 from childspend.panel.units import resolve_la_numbers, unit_panel, wide
 from childspend.sources import geography
-from childspend.contracts import SPENDING
 
 FIXTURES = Path(__file__).parent / "fixtures" / "geography"
 YEARS = ["2017-18", "2022-23", "2023-24"]
@@ -21,10 +21,22 @@ def rows(source, year, category, measure, unit, values):
     out = []
     for area, value in values.items():
         la = area != "england"
-        out.append(dict(source=source, year=year, area_level="la" if la else "england",
-                        la_number=area if la else None, ons_code="", area_name=str(area), line="line text",
-                        category=category, measure=measure, value=value, unit=unit,
-                        flag="" if value == value else "c"))
+        out.append(
+            dict(
+                source=source,
+                year=year,
+                area_level="la" if la else "england",
+                la_number=area if la else None,
+                ons_code="",
+                area_name=str(area),
+                line="line text",
+                category=category,
+                measure=measure,
+                value=value,
+                unit=unit,
+                flag="" if value == value else "c",
+            )
+        )
     return SPENDING.validate(pd.DataFrame(out))
 
 
@@ -47,18 +59,28 @@ def build(geo, units, a1, lait, revenue):
 @pytest.fixture
 def sources():
     everyone = {201: 1.0, 202: 2.0, 390: 3.0, 840: 4.0}
-    a1 = pd.concat([
-        rows("s251_a1_2017-18", "2017-18", "total", "gross_expenditure", "GBP", {**everyone, 909: 5.0}),
-        rows("s251_a1_2017-18", "2017-18", "total", "net_expenditure", "GBP", {**everyone, 909: 4.0}),
-    ])
-    lait = pd.concat([
-        rows("lait_2025-05-28", "2022-23", "total", "gross_expenditure", "GBP", {**everyone, 909: 50.0}),
-        rows("lait_2026-04-08", "2022-23", "total", "gross_expenditure", "GBP", {**everyone, 909: 6.0}),
-        # 2023-24: Westmorland and Furness reported, Cumberland not
-        rows("lait_2026-04-08", "2023-24", "total", "gross_expenditure", "GBP", {**everyone, 943: 7.0}),
-    ])
-    revenue = rows("ro3_2017-18", "2017-18", "total", "net_current_expenditure", "GBP thousand",
-                   {201: 1.0, 202: float("nan"), 390: 3.0, 840: 4.0, 909: 5.0, "england": 14.0})
+    a1 = pd.concat(
+        [
+            rows("s251_a1_2017-18", "2017-18", "total", "gross_expenditure", "GBP", {**everyone, 909: 5.0}),
+            rows("s251_a1_2017-18", "2017-18", "total", "net_expenditure", "GBP", {**everyone, 909: 4.0}),
+        ]
+    )
+    lait = pd.concat(
+        [
+            rows("lait_2025-05-28", "2022-23", "total", "gross_expenditure", "GBP", {**everyone, 909: 50.0}),
+            rows("lait_2026-04-08", "2022-23", "total", "gross_expenditure", "GBP", {**everyone, 909: 6.0}),
+            # 2023-24: Westmorland and Furness reported, Cumberland not
+            rows("lait_2026-04-08", "2023-24", "total", "gross_expenditure", "GBP", {**everyone, 943: 7.0}),
+        ]
+    )
+    revenue = rows(
+        "ro3_2017-18",
+        "2017-18",
+        "total",
+        "net_current_expenditure",
+        "GBP thousand",
+        {201: 1.0, 202: float("nan"), 390: 3.0, 840: 4.0, 909: 5.0, "england": 14.0},
+    )
     return a1, lait, revenue
 
 

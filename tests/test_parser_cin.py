@@ -9,19 +9,23 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from childspend.contracts import ACTIVITY, ACTIVITY_COLUMNS
 from childspend.errors import LayoutError
 from childspend.sources import cin
-from childspend.contracts import ACTIVITY, ACTIVITY_COLUMNS
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "dfe-cin" / "ees-2025-release"
 
-EES_HEAD = ("time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,"
-            "old_la_code,new_la_code,la_name,category,")
+EES_HEAD = (
+    "time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,"
+    "old_la_code,new_la_code,la_name,category,"
+)
 # b1 as in the 2025 release. The 2019 -> 2020 boundary change (Bournemouth 837 and Poole 836 with old
 # Dorset 835 -> Bournemouth, Christchurch and Poole 839 and new Dorset 838), Cumberland (942, new in
 # 2024), and the markers: Hampshire 2024 "u" (low reliability), Isles of Scilly "c", Hackney "x",
 # plus "z", "k" and ".." cells and a real zero.
-B1 = EES_HEAD + """Anypoint_episodes,Anypoint_child,Started_episodes,Started_child,Ended_episodes,Ended_child,At31_episodes,awaiting_assessment
+B1 = (
+    EES_HEAD
+    + """Anypoint_episodes,Anypoint_child,Started_episodes,Started_child,Ended_episodes,Ended_child,At31_episodes,awaiting_assessment
 2019,Reporting year,National,E92000001,England,,,,,,Children in Need,762330,708840,408880,381920,362830,342960,399510,25080
 2019,Reporting year,Regional,E92000001,England,E12000009,South West,,,,Children in Need,1,1,1,1,1,1,36000,1
 2019,Reporting year,Local authority,E92000001,England,E12000009,South West,837,E06000028,Bournemouth,Children in Need,1,1,1,1,1,1,1351,1
@@ -42,27 +46,36 @@ B1 = EES_HEAD + """Anypoint_episodes,Anypoint_child,Started_episodes,Started_chi
 2024,Reporting year,Local authority,E92000001,England,E12000001,North East,840,E06000047,County Durham,Children in Need,1,1,1,1,1,1,k,1
 2024,Reporting year,Local authority,E92000001,England,E12000001,North East,805,E06000001,Hartlepool,Children in Need,1,1,1,1,1,1,..,1
 """
+)
 # c4 as in the 2025 release (its empty codes are quoted).
-C4 = EES_HEAD + """Section47,Section47_child,ICPC,ICPC_child,Duration_0-10_days,Duration_11-15_days,Duration_16-20_days,Duration_21+_days,Duration_25th_Percentile,Duration_median,Duration_75th_Percentile
+C4 = (
+    EES_HEAD
+    + """Section47,Section47_child,ICPC,ICPC_child,Duration_0-10_days,Duration_11-15_days,Duration_16-20_days,Duration_21+_days,Duration_25th_Percentile,Duration_median,Duration_75th_Percentile
 2025,Reporting year,National,E92000001,England,"","",,"","",Section 47s and Initial Child Protection Conferences,230590,195250,72100,71070,6240,52430,6430,6990,13,14,15
 2025,Reporting year,Regional,E92000001,England,E12000001,North East,,"","",Section 47s and Initial Child Protection Conferences,13180,11390,5180,5090,230,4080,500,380,13,14,15
 2025,Reporting year,Local authority,E92000001,England,E12000007,London,201,E09000001,City of London,Section 47s and Initial Child Protection Conferences,c,c,c,c,c,c,c,c,z,z,z
 2025,Reporting year,Local authority,E92000001,England,E12000002,North West,943,E06000064,Westmorland and Furness,Section 47s and Initial Child Protection Conferences,"1,234",1100,250,240,20,200,20,10,13,14,15
 2013,Reporting year,Local authority,E92000001,England,E12000006,East of England,926,E10000020,Norfolk,Section 47s and Initial Child Protection Conferences,x,x,x,x,x,x,x,x,x,x,x
 """
+)
 
-WIDE_HEAD_2014 = ("geog_l,geog_c,new_la_code,geog_n,CINThro1314,CINAt310314,CINThroRatePer10K,CINAt310314RatePer10K,"
-                  "CINAt310314DCI,Referrals1314,Referrals1314Rate,ReferralsWithin12mths1314,S471314,S47Rate1314,"
-                  "ICPCin1314,ICPCRate1314,ICPC0-10days1314,CPPStart1314,CPPStartRate1314,CPPStart1314SecondTime,"
-                  "CPPAt310314,CPPAt310314Rate,CPPat310314For3mths")
+WIDE_HEAD_2014 = (
+    "geog_l,geog_c,new_la_code,geog_n,CINThro1314,CINAt310314,CINThroRatePer10K,CINAt310314RatePer10K,"
+    "CINAt310314DCI,Referrals1314,Referrals1314Rate,ReferralsWithin12mths1314,S471314,S47Rate1314,"
+    "ICPCin1314,ICPCRate1314,ICPC0-10days1314,CPPStart1314,CPPStartRate1314,CPPStart1314SecondTime,"
+    "CPPAt310314,CPPAt310314Rate,CPPat310314For3mths"
+)
 # The 2014 underlying file: England's new_la_code is Isle of Wight's E06000046 in the real file.
-WIDE_2014 = WIDE_HEAD_2014 + """
+WIDE_2014 = (
+    WIDE_HEAD_2014
+    + """
 National,,E06000046,England,"708,800",397600,616,346.4,,657800,573,150000,142490,124.1,65190,56.8,1,59800,52.1,9000,48300,42.1,30000
 LA,202,E09000007,Camden,2000,1200,500,300.5,3,2100,520.1,300,700,160.2,300,70.3,1,250,60.1,40,200,48.2,100
 LA,420,E06000053,Isles Of Scilly,10,x,500,x,3,12,100.2,1,x,x,x,x,x,x,x,x,0,0,0
 LA,908,E06000052,Cornwall,8000,3500,600,350.2,..,..,..,..,2500,240.1,600,60.2,1,500,50.3,50,400,40.4,200
 LA,921,E06000046,Isle of Wight,3000,900,900,360.1,2,1500,600.7,200,800,320.3,200,80.1,1,150,60.3,10,100,40.2,80
 """
+)
 # The 2010 underlying file: no ONS codes, England coded 921 like Isle of Wight, an undated CIN
 # rate, and no rates for section 47s, ICPCs or plans started.
 WIDE_2010 = """geog_l,geog_c,geog_n,CINThro0910,CINAt310310,CINRatePer10K,Referrals0910,Referrals0910Rate,S47in0910,ICPCin0910,CPPIn0910,CPPCeased0910,CPPAt310310,CPPAt310310RatePer10k,CPPin0910SecondTime
@@ -127,8 +140,14 @@ def test_ees_boundary_change(b1):
 
 
 def test_ees_markers(b1):
-    for area, flag in [("Hampshire", "u"), ("Isles of Scilly", "c"), ("Hackney", "x"), ("Darlington", "z"),
-                       ("County Durham", "k"), ("Hartlepool", "..")]:
+    for area, flag in [
+        ("Hampshire", "u"),
+        ("Isles of Scilly", "c"),
+        ("Hackney", "x"),
+        ("Darlington", "z"),
+        ("County Durham", "k"),
+        ("Hartlepool", ".."),
+    ]:
         row = cell(b1, "2023-24", area, "cin_at_31_march")
         assert pd.isna(row["value"]) and row["flag"] == flag, area
     zero = cell(b1, "2023-24", "City of London", "cin_at_31_march")
@@ -170,7 +189,10 @@ def test_wide_2014(tmp_path):
     # England carries Isle of Wight's ONS code in the file; it must not become an LA.
     assert set(england["ons_code"]) == {"E92000001"} and england["la_number"].isna().all()
     assert cell(table, "2013-14", "England", "cin_at_31_march")["value"] == 397_600
-    assert cell(table, "2013-14", "England", "cin_at_31_march_rate")[["value", "unit"]].tolist() == [346.4, "rate_per_10000"]
+    assert cell(table, "2013-14", "England", "cin_at_31_march_rate")[["value", "unit"]].tolist() == [
+        346.4,
+        "rate_per_10000",
+    ]
     assert cell(table, "2013-14", "England", "icpc")["value"] == 65_190
     assert cell(table, "2013-14", "England", "cpp_started")["value"] == 59_800
     wight = cell(table, "2013-14", "Isle of Wight", "section47_enquiries")
@@ -187,7 +209,10 @@ def test_wide_2010_early_layout(tmp_path):
     assert set(table["year"]) == {"2009-10"} and set(table["year"]) <= set(cin.EARLY_CENSUS_YEARS)
     # 2010 publishes only three rates; the others are not computed.
     assert set(table["measure"]) == set(cin.WIDE_COUNTS) | {
-        "cin_at_31_march_rate", "referrals_rate", "cpp_at_31_march_rate"}
+        "cin_at_31_march_rate",
+        "referrals_rate",
+        "cpp_at_31_march_rate",
+    }
     levels = table.drop_duplicates("area_name").set_index("area_name")
     # England and Isle of Wight share geog_c 921: the level comes from geog_l.
     assert levels.loc["England", "area_level"] == "england" and pd.isna(levels.loc["England", "la_number"])
@@ -226,8 +251,10 @@ def test_unknown_ees_table(tmp_path):
 @pytest.mark.e2e
 @pytest.mark.skipif(not REAL.exists(), reason="needs the official mirror in ../shared/data")
 def test_real_2025_release():
-    files = {"section47_enquiries": "c4_children_in_need_section_47s_and_icpcs_2013_to_2025.csv",
-             "cpp_at_31_march": "d5_cpps_at31march_by_duration_2013_to_2025.csv"}
+    files = {
+        "section47_enquiries": "c4_children_in_need_section_47s_and_icpcs_2013_to_2025.csv",
+        "cpp_at_31_march": "d5_cpps_at31march_by_duration_2013_to_2025.csv",
+    }
     for measure, name in files.items():
         table = ACTIVITY.validate(cin.parse(REAL / name, "cin_release_2025", "release 2025"))
         assert sorted(table["year"].unique()) == [f"{y}-{(y + 1) % 100:02d}" for y in range(2012, 2025)]

@@ -9,9 +9,9 @@ import pandas as pd
 import pyreadr
 import pytest
 
+from childspend.contracts import ACTIVITY, ACTIVITY_COLUMNS
 from childspend.errors import LayoutError
 from childspend.sources import cla
-from childspend.contracts import ACTIVITY, ACTIVITY_COLUMNS
 
 MIRROR = Path(__file__).resolve().parents[2] / "shared" / "data" / "dfe-cla"
 needs_mirror = pytest.mark.skipif(not MIRROR.is_dir(), reason="official files not mirrored")
@@ -81,19 +81,67 @@ def test_underlying_missing_column_is_a_layout_error(tmp_path):
 
 
 def test_underlying_unknown_file_is_a_layout_error(tmp_path):
-    path = write(tmp_path, "odd.csv", "New_geog_code,geog_l,geog_c,geog_n,CLA_Whatever\nE92000001,NATIONAL,999,ENGLAND,1\n")
+    path = write(
+        tmp_path, "odd.csv", "New_geog_code,geog_l,geog_c,geog_n,CLA_Whatever\nE92000001,NATIONAL,999,ENGLAND,1\n"
+    )
     with pytest.raises(LayoutError, match="no total column"):
         parse(path, "2014")
 
 
 # ---- underlying data: 2010 at-31-March file, placement codes headed Q1, Q2, ... ----
-HEAD_2010 = ("geog_l,geog_c,geog_n,MarTotal_2010,Mid2009Pop0-17,"
-             + ",".join(f"MarPlace_{c}_2010" for c in ["Q1", "Q2", "A3", "A4", "A5", "A6", "P1", "P2", "P3", "K1", "K2",
-                                                       "H5", "R1", "R2", "R3", "R5", "S1", "M1", "M2", "M3", "Z1"]))
+HEAD_2010 = "geog_l,geog_c,geog_n,MarTotal_2010,Mid2009Pop0-17," + ",".join(
+    f"MarPlace_{c}_2010"
+    for c in [
+        "Q1",
+        "Q2",
+        "A3",
+        "A4",
+        "A5",
+        "A6",
+        "P1",
+        "P2",
+        "P3",
+        "K1",
+        "K2",
+        "H5",
+        "R1",
+        "R2",
+        "R3",
+        "R5",
+        "S1",
+        "M1",
+        "M2",
+        "M3",
+        "Z1",
+    ]
+)
 # England's real row: values in alphabetical order of the codes (A3, A4, ..., Z1), as DfE published it.
 ENGLAND_2010_SORTED = "x,170,240,1800,1000,230,5000,x,30,80,4200,2300,10,7300,39900,540,120,190,130,1000,120"
-SORTED_CODES = sorted(["Q1", "Q2", "A3", "A4", "A5", "A6", "P1", "P2", "P3", "K1", "K2", "H5", "R1", "R2", "R3", "R5",
-                       "S1", "M1", "M2", "M3", "Z1"])
+SORTED_CODES = sorted(
+    [
+        "Q1",
+        "Q2",
+        "A3",
+        "A4",
+        "A5",
+        "A6",
+        "P1",
+        "P2",
+        "P3",
+        "K1",
+        "K2",
+        "H5",
+        "R1",
+        "R2",
+        "R3",
+        "R5",
+        "S1",
+        "M1",
+        "M2",
+        "M3",
+        "Z1",
+    ]
+)
 
 
 @pytest.mark.parametrize("header_order", [False, True])
@@ -114,19 +162,27 @@ def test_underlying_2010_placement_codes(tmp_path, header_order):
 
 def test_underlying_starters_years(tmp_path):
     # SFR34_ADM2015.csv heads its 2015 starters "CLA_started2014": a single-year file is about its own year.
-    adm_2015 = write(tmp_path, "SFR34_ADM2015.csv", """
+    adm_2015 = write(
+        tmp_path,
+        "SFR34_ADM2015.csv",
+        """
 New_geog_code,geog_l,geog_c,geog_n,CLA_started2014,CLA_taken2014,SCLA_male
 E92000001,NATIONAL,999,ENGLAND,31070,10790,17020
 E09000007,LA,202,Camden,150,40,80
-""")
+""",
+    )
     out = parse(adm_2015, "2015")
     assert set(out["year"]) == {"2014-15"} and set(out["measure"]) == {"cla_started"}
 
-    adm_2019 = write(tmp_path, "ADM2019.csv", """
+    adm_2019 = write(
+        tmp_path,
+        "ADM2019.csv",
+        """
 LA_order,New_geog_code,geog_l,geog_c,geog_n,CLA_started2015,CLA_started2016,CLA_started2017,CLA_started2018,CLA_started2019,CLA_taken2019,Started_CLA_Rate2015,Started_CLA_Rate2016,Started_CLA_Rate2017,Started_CLA_Rate2018,Started_CLA_Rate2019
 1,E92000001,NATIONAL,999,ENGLAND,31360,32170,32940,32190,31680,12000,27,28,28,27,26
 95,E09000001,LA,201,City of London,c,7,9,11,14,0,.,64,80,95,110
-""")
+""",
+    )
     out = parse(adm_2019, "2019")
     assert sorted(out["year"].unique()) == ["2014-15", "2015-16", "2016-17", "2017-18", "2018-19"]
     assert cell(out, "cla_started", "England", "2018-19")["value"] == 31680
@@ -137,19 +193,25 @@ LA_order,New_geog_code,geog_l,geog_c,geog_n,CLA_started2015,CLA_started2016,CLA_
 
 
 def test_underlying_leavers_ignores_age_columns(tmp_path):
-    cea = write(tmp_path, "SFR36_CEA2014.csv", """
+    cea = write(
+        tmp_path,
+        "SFR36_CEA2014.csv",
+        """
 New_geog_code,geog_l,geog_c,geog_n,CLA_cease,CLA_cease16,CLA_ceamal
 E92000001,NATIONAL,999,ENGLAND,30430,10310,16290
 E09000007,LA,202,Camden,160,50,90
-""")
+""",
+    )
     out = parse(cea, "2014")
     assert set(out["measure"]) == {"cla_ceased"}  # not CLA_cease16 (aged 16 on leaving)
     assert cell(out, "cla_ceased", "Camden")["value"] == 160
 
 
 # ---- EES cla_number_and_rate_per_10k_children.csv, up to the 2024 release ----
-EES_HEAD = ("time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,"
-            "old_la_code,la_name,new_la_code,population_count,population_estimate,number,rate_per_10000")
+EES_HEAD = (
+    "time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,"
+    "old_la_code,la_name,new_la_code,population_count,population_estimate,number,rate_per_10000"
+)
 AT_MARCH = "Children looked after at 31 March each year"
 EES_ROWS = f"""
 2020,Reporting year,National,E92000001,England,,,,,,{AT_MARCH},11800000,80000,67
@@ -206,24 +268,41 @@ def test_ees_layout_errors(tmp_path):
 # ---- dashboard .rds extracts ----
 def placement_frame() -> pd.DataFrame:
     """Rows shaped like placement_data.rds: one per area x year x characteristic, numbers as text."""
-    counts = {"Foster placements": ("54820", "120"), "Placed for adoption": ("1660", "c"),
-              "Placed with parents or other person with parental responsibility": ("4970", "10"),
-              "Secure homes and children's homes": ("9480", "30"),
-              "Independent and semi-independent living arrangements/supported accommodation": ("7520", "25"),
-              "Other residential settings": ("1170", "c"), "Residential schools": ("100", "0"),
-              "Other placements": ("2050", "c"), "Total": ("81770", "190")}
+    counts = {
+        "Foster placements": ("54820", "120"),
+        "Placed for adoption": ("1660", "c"),
+        "Placed with parents or other person with parental responsibility": ("4970", "10"),
+        "Secure homes and children's homes": ("9480", "30"),
+        "Independent and semi-independent living arrangements/supported accommodation": ("7520", "25"),
+        "Other residential settings": ("1170", "c"),
+        "Residential schools": ("100", "0"),
+        "Other placements": ("2050", "c"),
+        "Total": ("81770", "190"),
+    }
     rows = []
     for characteristic, (england, camden) in counts.items():
         rows.append((2025, "National", "National", None, None, "Placement", characteristic, england))
         rows.append((2025, "Local authority", "Camden", "E09000007", 202, "Placement", characteristic, camden))
-        rows.append((2025, "Statistical neighbours (median)", "Statistical neighbours (median)", None, 202,
-                     "Placement", characteristic, None))
+        rows.append(
+            (
+                2025,
+                "Statistical neighbours (median)",
+                "Statistical neighbours (median)",
+                None,
+                202,
+                "Placement",
+                characteristic,
+                None,
+            )
+        )
         rows.append((2025, "Regional", "Inner London", None, None, "Placement", characteristic, "5"))
     rows.append((2025, "National", "National", None, None, "Distance between home and placement", "Total", "81770"))
     frame = pd.DataFrame(rows, columns=cla.RDS_PLACEMENT)
-    text = pd.StringDtype("python")  
-    return frame.astype({c: text for c in frame.columns if c not in ("time_period", "old_la_code")}
-                        | {"time_period": "Int32", "old_la_code": "Int32"})
+    text = pd.StringDtype("python")
+    return frame.astype(
+        {c: text for c in frame.columns if c not in ("time_period", "old_la_code")}
+        | {"time_period": "Int32", "old_la_code": "Int32"}
+    )
 
 
 def test_rds_placements(tmp_path):
@@ -243,18 +322,53 @@ def test_rds_placements(tmp_path):
 
 def test_rds_uasc_keeps_one_copy_per_population(tmp_path):
     # combined_cla_31_march_data.rds repeats each area's characteristics once per population
-    populations = ["Children ceasing to be looked after each year", "Children looked after on 31 March each year",
-                   "Children starting to be looked after each year"]
+    populations = [
+        "Children ceasing to be looked after each year",
+        "Children looked after on 31 March each year",
+        "Children starting to be looked after each year",
+    ]
     areas = [("National", "National", None, None, None), ("Camden", "Local authority", "E09000007", 202, "Camden")]
-    rows = [(g, 2025, level, None, None, code, la, name, p, "Unaccompanied asylum-seeking children", ch,
-             ("6540" if g == "National" else "c") if ch == "UASC" else "81770")
-            for p in populations for g, level, code, la, name in areas for ch in ["UASC", "Total"]]
-    frame = pd.DataFrame(rows, columns=["geo_breakdown", "time_period", "geographic_level", "region_code", "region_name",
-                                        "new_la_code", "old_la_code", "la_name", "population_count", "cla_group",
-                                        "characteristic", "cla_31_march_number"])
+    rows = [
+        (
+            g,
+            2025,
+            level,
+            None,
+            None,
+            code,
+            la,
+            name,
+            p,
+            "Unaccompanied asylum-seeking children",
+            ch,
+            ("6540" if g == "National" else "c") if ch == "UASC" else "81770",
+        )
+        for p in populations
+        for g, level, code, la, name in areas
+        for ch in ["UASC", "Total"]
+    ]
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "geo_breakdown",
+            "time_period",
+            "geographic_level",
+            "region_code",
+            "region_name",
+            "new_la_code",
+            "old_la_code",
+            "la_name",
+            "population_count",
+            "cla_group",
+            "characteristic",
+            "cla_31_march_number",
+        ],
+    )
     text = pd.StringDtype("python")
-    frame = frame.astype({c: text for c in frame.columns if c not in ("time_period", "old_la_code")}
-                         | {"time_period": "Int32", "old_la_code": "Int32"})
+    frame = frame.astype(
+        {c: text for c in frame.columns if c not in ("time_period", "old_la_code")}
+        | {"time_period": "Int32", "old_la_code": "Int32"}
+    )
     path = tmp_path / "combined_cla_31_march_data.rds"
     pyreadr.write_rds(path, frame)
     out = parse(path, "release 2025")

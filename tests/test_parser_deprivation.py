@@ -8,28 +8,35 @@ from pathlib import Path
 import pytest
 from workbooks import write_workbook
 
+from childspend.contracts import ACTIVITY, ACTIVITY_COLUMNS
 from childspend.errors import ConfigError, LayoutError
 from childspend.sources import deprivation
-from childspend.contracts import ACTIVITY, ACTIVITY_COLUMNS
 
 MIRROR = Path(__file__).resolve().parents[2] / "shared" / "data" / "deprivation"
 
 
 def cell(table, code_or_name, measure, year=None):
-    found = table[((table["ons_code"] == code_or_name) | (table["area_name"] == code_or_name))
-                  & (table["measure"] == measure) & ((table["year"] == year) if year else True)]
+    found = table[
+        ((table["ons_code"] == code_or_name) | (table["area_name"] == code_or_name))
+        & (table["measure"] == measure)
+        & ((table["year"] == year) if year else True)
+    ]
     assert len(found) == 1, found
     return found.iloc[0]
 
 
 # --- Indices of Deprivation: IoD 2019 spelling (trailing spaces, "Proportion  of") -------------
 
+
 def iod_sheet(index: str, rows) -> list[list]:
     header = ["Upper Tier Local Authority District code (2019)", "Upper Tier Local Authority District name (2019)"]
-    header += [f"{index} - {h} " for h in ["Average rank", "Rank of average rank", "Average score",
-                                            "Rank of average score"]]
-    header += [f"{index} - Proportion  of LSOAs in most deprived 10% nationally ",
-               f"{index} - Rank of proportion of LSOAs in most deprived 10% nationally "]
+    header += [
+        f"{index} - {h} " for h in ["Average rank", "Rank of average rank", "Average score", "Rank of average score"]
+    ]
+    header += [
+        f"{index} - Proportion  of LSOAs in most deprived 10% nationally ",
+        f"{index} - Rank of proportion of LSOAs in most deprived 10% nationally ",
+    ]
     return [header, *rows]
 
 
@@ -49,12 +56,15 @@ IDACI_ROWS = [
 
 
 def iod_workbook(tmp_path, idaci_rows=IDACI_ROWS, idaci_name="IDACI"):
-    return write_workbook(tmp_path / "File_11_IoD2019.xlsx", {
-        "Notes": [["Notes"]],
-        "IMD": iod_sheet("IMD", IMD_ROWS),
-        "Income": iod_sheet("Income", IDACI_ROWS),
-        idaci_name: iod_sheet("IDACI", idaci_rows),
-    })
+    return write_workbook(
+        tmp_path / "File_11_IoD2019.xlsx",
+        {
+            "Notes": [["Notes"]],
+            "IMD": iod_sheet("IMD", IMD_ROWS),
+            "Income": iod_sheet("Income", IDACI_ROWS),
+            idaci_name: iod_sheet("IDACI", idaci_rows),
+        },
+    )
 
 
 def test_iod(tmp_path):
@@ -66,7 +76,11 @@ def test_iod(tmp_path):
     assert cell(table, "E06000002", "imd_average_score")[["value", "unit"]].tolist() == [40.46, "score"]
     assert cell(table, "E06000002", "imd_rank_average_score")[["value", "unit"]].tolist() == [5, "rank"]
     share = cell(table, "E06000058", "imd_share_lsoas_most_deprived_10pct")
-    assert (share["value"], share["unit"], share["area_name"]) == (5.15, "percent", "Bournemouth, Christchurch and Poole")
+    assert (share["value"], share["unit"], share["area_name"]) == (
+        5.15,
+        "percent",
+        "Bournemouth, Christchurch and Poole",
+    )
     assert cell(table, "E10000021", "idaci_average_score")["value"] == 0.143
     assert cell(table, "E10000021", "idaci_rank_average_score")["value"] == 96
     assert cell(table, "E06000002", "idaci_share_lsoas_most_deprived_10pct")["value"] == 47.67
@@ -82,8 +96,9 @@ def test_iod_blank_cell_is_flagged(tmp_path):
 
 def test_iod_missing_column(tmp_path):
     rows = [r[:4] for r in IDACI_ROWS]
-    path = write_workbook(tmp_path / "iod.xlsx", {"IMD": iod_sheet("IMD", IMD_ROWS),
-                                                  "IDACI": [iod_sheet("IDACI", [])[0][:4], *rows]})
+    path = write_workbook(
+        tmp_path / "iod.xlsx", {"IMD": iod_sheet("IMD", IMD_ROWS), "IDACI": [iod_sheet("IDACI", [])[0][:4], *rows]}
+    )
     with pytest.raises(LayoutError, match=r"iod\.xlsx.*'IDACI'.*average score"):
         deprivation.parse(path, "iod", "2019")
 
@@ -120,7 +135,9 @@ Source: Department for Work and Pensions
 '''
 
 # Wide, by code (the 2015-22 relative file): years across, each followed by an annotation column.
-CILIF_WIDE = STAT_XPLORE_HEAD.format(counting="Relative") + """\
+CILIF_WIDE = (
+    STAT_XPLORE_HEAD.format(counting="Relative")
+    + """\
 "Year","2020/21","2020/21 - Annotations","2021/22 (p)","2021/22 - Annotations",
 "National - Regional - LA - OAs",
 "E06000047",31657,,27178,,
@@ -129,10 +146,14 @@ CILIF_WIDE = STAT_XPLORE_HEAD.format(counting="Relative") + """\
 "W06000015",15000,,14000,,
 "S12000033",6000,,5800,,
 "ZZXXXXXXX",..,,..,,
-"Total",2919783,,3042543,,""" + STAT_XPLORE_FOOT
+"Total",2919783,,3042543,,"""
+    + STAT_XPLORE_FOOT
+)
 
 # Long, by name only (the 2015-21 absolute file).
-CILIF_LONG = STAT_XPLORE_HEAD.format(counting="Absolute") + """\
+CILIF_LONG = (
+    STAT_XPLORE_HEAD.format(counting="Absolute")
+    + """\
 "Counting","National - Regional - LA - OAs","Year","Count","Annotations",
 "Absolute Low Income","County Durham","2019/20",24195,
 "Absolute Low Income","County Durham","2020/21 (p)",29293,
@@ -145,7 +166,9 @@ CILIF_LONG = STAT_XPLORE_HEAD.format(counting="Absolute") + """\
 "Absolute Low Income","Unknown","2019/20",..,
 "Absolute Low Income","Unknown","2020/21 (p)",..,
 "Absolute Low Income","Total","2019/20",2436413,
-"Absolute Low Income","Total","2020/21 (p)",2370081,""" + STAT_XPLORE_FOOT
+"Absolute Low Income","Total","2020/21 (p)",2370081,"""
+    + STAT_XPLORE_FOOT
+)
 
 
 def write_text(tmp_path, name, text):
@@ -192,10 +215,13 @@ def test_cilif_bad_year_header(tmp_path):
 
 # --- HMRC children in low-income families local measure -----------------------------------
 
-GROUPS = ["Children in IS/JSA families", "Children in families receiving WTC and CTC, and income <60% median income",
-          "Children in families receiving CTC only, and income <60% median income",
-          "Children in families in receipt of CTC (<60% median income) or IS/JSA ",
-          "Children in Child Benefit families"]
+GROUPS = [
+    "Children in IS/JSA families",
+    "Children in families receiving WTC and CTC, and income <60% median income",
+    "Children in families receiving CTC only, and income <60% median income",
+    "Children in families in receipt of CTC (<60% median income) or IS/JSA ",
+    "Children in Child Benefit families",
+]
 
 
 def hmrc_2011_layout(pct_header="% of Children in low-income families1"):
@@ -213,19 +239,40 @@ def hmrc_2011_layout(pct_header="% of Children in low-income families1"):
         return cells + list(numbers[10:])
 
     return [
-        header, sub, [None] * 21,
-        data("E92000001", "England", None, 1620865, 1825090, 139415, 180505, 266185, 313855,
-             2026465, 2319450, 9855830, 11537505, 0.206, 0.201),
+        header,
+        sub,
+        [None] * 21,
+        data(
+            "E92000001",
+            "England",
+            None,
+            1620865,
+            1825090,
+            139415,
+            180505,
+            266185,
+            313855,
+            2026465,
+            2319450,
+            9855830,
+            11537505,
+            0.206,
+            0.201,
+        ),
         [None] * 21,
         data("E09000001", "00AA", "City of London", 75, 85, 15, 15, 5, 10, 95, 110, 690, 775, 0.139, 0.143),
         # Isles of Scilly: footnote 2 says its percentage is suppressed, yet the cells hold 0.
         data("E06000053", "00HF", "Isles of Scilly2", 0, 0, 0, 0, 0, 0, 0, 0, 320, 375, 0, 0),
-        data("E10000002", "11", "Buckinghamshire", 5000, 5600, 500, 650, 900, 1000, 6400, 7250, 70000, 81000,
-             "-", 0.09),
+        data(
+            "E10000002", "11", "Buckinghamshire", 5000, 5600, 500, 650, 900, 1000, 6400, 7250, 70000, 81000, "-", 0.09
+        ),
         [None] * 21,
         ["1 These percentages are based on unrounded totals."] + [None] * 20,
-        ["2 The percentage of children in low-income families within the Isles of Scilly has been "
-         "suppressed to prevent disclosure."] + [None] * 20,
+        [
+            "2 The percentage of children in low-income families within the Isles of Scilly has been "
+            "suppressed to prevent disclosure."
+        ]
+        + [None] * 20,
     ]
 
 
@@ -257,24 +304,46 @@ def test_hmrc_2016_layout(tmp_path):
     for g in GROUPS[:4]:
         header += [g, None, None]
     header += [None, None, None, None, None, None, "Alternative child population estimate1"]
-    top = [None] * 15 + ["Children in families registered for Child Benefit", None, None,
-                         "% of Children in low-income families*", None, None, None, None, None, None,
-                         "% of Children in low-income families* using alternative child population estimate", None]
+    top = [None] * 15 + [
+        "Children in families registered for Child Benefit",
+        None,
+        None,
+        "% of Children in low-income families*",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        "% of Children in low-income families* using alternative child population estimate",
+        None,
+    ]
     sub = [None] * 3 + ["Under 16", "All Children", None] * 6 + [None, None, None, None, "Under 16", "All Children"]
 
     def data(code, name, count_u16, count_all, pct_u16, pct_all):
-        return [None, code, name] + [1, 2, None] * 3 + [count_u16, count_all, None, 9, 9, None,
-                                                          pct_u16, pct_all, None, None, None, None, None, 0.5, 0.5]
+        return (
+            [None, code, name]
+            + [1, 2, None] * 3
+            + [count_u16, count_all, None, 9, 9, None, pct_u16, pct_all, None, None, None, None, None, 0.5, 0.5]
+        )
 
-    grid = [[None] * 27, [None] * 27, top, header + [None] * (27 - len(header)), [None] * 27, [None] * 27,
-            sub + [None] * (27 - len(sub)), [None] * 27,
-            data("K02000001", "United Kingdom", 2045775, 2363760, 0.173, 0.173),
-            data("E92000001", "England", 1707835, 1974035, 0.17, 0.17),
-            data("E06000001", "Hartlepool", 5000, 5600, 0.25, 0.245),
-            data("E07000004", "Aylesbury Vale", 2000, 2300, 0.1, 0.1),
-            data("W06000015", "Cardiff", 15000, 17000, 0.2, 0.2),
-            [None] * 27,
-            [None, "* Percentages are based on unrounded totals. "] + [None] * 25]
+    grid = [
+        [None] * 27,
+        [None] * 27,
+        top,
+        header + [None] * (27 - len(header)),
+        [None] * 27,
+        [None] * 27,
+        sub + [None] * (27 - len(sub)),
+        [None] * 27,
+        data("K02000001", "United Kingdom", 2045775, 2363760, 0.173, 0.173),
+        data("E92000001", "England", 1707835, 1974035, 0.17, 0.17),
+        data("E06000001", "Hartlepool", 5000, 5600, 0.25, 0.245),
+        data("E07000004", "Aylesbury Vale", 2000, 2300, 0.1, 0.1),
+        data("W06000015", "Cardiff", 15000, 17000, 0.2, 0.2),
+        [None] * 27,
+        [None, "* Percentages are based on unrounded totals. "] + [None] * 25,
+    ]
     path = write_workbook(tmp_path / "low-income-2016.xlsx", {"Notes": [["Notes:"]], "Summary": grid})
     table = ACTIVITY.validate(deprivation.parse(path, "hmrc_2016", "2016"))
     assert set(table["year"]) == {"2016-17"}
@@ -301,10 +370,18 @@ def test_period_without_a_year(tmp_path):
 @pytest.mark.e2e
 @pytest.mark.skipif(not MIRROR.exists(), reason=f"official files not in {MIRROR}")
 def test_real_files():
-    iod15 = ACTIVITY.validate(deprivation.parse(
-        MIRROR / "iod2015" / "File_11_ID_2015_Upper-tier_Local_Authority_Summaries.xlsx", "iod2015", "2015"))
-    iod19 = ACTIVITY.validate(deprivation.parse(
-        MIRROR / "iod2019" / "File_11_IoD2019_Local_Authority_District_Summaries__upper-tier_.xlsx", "iod2019", "2019"))
+    iod15 = ACTIVITY.validate(
+        deprivation.parse(
+            MIRROR / "iod2015" / "File_11_ID_2015_Upper-tier_Local_Authority_Summaries.xlsx", "iod2015", "2015"
+        )
+    )
+    iod19 = ACTIVITY.validate(
+        deprivation.parse(
+            MIRROR / "iod2019" / "File_11_IoD2019_Local_Authority_District_Summaries__upper-tier_.xlsx",
+            "iod2019",
+            "2019",
+        )
+    )
     for table, n, year in [(iod15, 152, "2015-16"), (iod19, 151, "2019-20")]:
         assert set(table["year"]) == {year}
         assert table.groupby("measure")["ons_code"].nunique().eq(n).all() and len(table) == 6 * n
@@ -314,7 +391,9 @@ def test_real_files():
     assert {"E06000058", "E06000059", "E10000021"} <= set(iod19["ons_code"])  # BCP, new Dorset, Northants
 
     cilif = MIRROR / "cilif"
-    rel = ACTIVITY.validate(deprivation.parse(cilif / "children-relative-low-income-0-19-2015-22-code.csv", "rel", "2022"))
+    rel = ACTIVITY.validate(
+        deprivation.parse(cilif / "children-relative-low-income-0-19-2015-22-code.csv", "rel", "2022")
+    )
     rel_names = ACTIVITY.validate(deprivation.parse(cilif / "children-rel-low-inc-utla-2015-21.csv", "reln", "2021"))
     absolute = ACTIVITY.validate(deprivation.parse(cilif / "children-abs-low-inc-utla-2015-21.csv", "abs", "2021"))
     assert rel.groupby("year")["ons_code"].nunique().eq(152).all() and len(rel) == 152 * 8
@@ -324,8 +403,11 @@ def test_real_files():
     assert (rel_names.groupby("year")["value"].sum() / england - 1).abs().max() < 0.001
 
     hmrc = MIRROR / "hmrc-low-income"
-    for year, name, las in [(2011, "low-income-2011.xls", 152), (2014, "low-income-2014.xlsx", 152),
-                            (2016, "low-income-2016.xlsx", 125)]:
+    for year, name, las in [
+        (2011, "low-income-2011.xls", 152),
+        (2014, "low-income-2014.xlsx", 152),
+        (2016, "low-income-2016.xlsx", 125),
+    ]:
         table = ACTIVITY.validate(deprivation.parse(hmrc / name, f"hmrc_{year}", str(year)))
         count = table[table["measure"] == "children_low_income_hmrc"]
         assert (count["area_level"] == "la").sum() == las

@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from childspend.contracts import SPENDING, SPENDING_COLUMNS
 from childspend.errors import LayoutError
 from childspend.sources import lait
-from childspend.contracts import SPENDING, SPENDING_COLUMNS
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "dfe-lait" / "2026-04-08" / "bds_long_0.parquet"
 
@@ -40,19 +40,27 @@ TITLES = {
 # 2023 ("-"); Barnet's 2017-18 Sure Start cell is suppressed ("c").
 VALUES = {
     "SureStartFinance": {
-        ("2016-17 (OT)", "Camden"): "1500000", ("2016-17 (OT)", "Barnet"): "2500000",
-        ("2016-17 (OT)", "Cumberland"): "-", ("2016-17 (OT)", "England"): "800000000",
+        ("2016-17 (OT)", "Camden"): "1500000",
+        ("2016-17 (OT)", "Barnet"): "2500000",
+        ("2016-17 (OT)", "Cumberland"): "-",
+        ("2016-17 (OT)", "England"): "800000000",
         ("2016-17 (OT)", "London"): "90000000",
-        ("2017-18 (OT)", "Camden"): "1400000", ("2017-18 (OT)", "Barnet"): "c",
-        ("2017-18 (OT)", "Cumberland"): "-", ("2017-18 (OT)", "England"): "700000000",
+        ("2017-18 (OT)", "Camden"): "1400000",
+        ("2017-18 (OT)", "Barnet"): "c",
+        ("2017-18 (OT)", "Cumberland"): "-",
+        ("2017-18 (OT)", "England"): "700000000",
         ("2017-18 (OT)", "London"): "80000000",
     },
     "TotalLACFinance": {
-        ("2016-17 (OT)", "Camden"): "24000000", ("2016-17 (OT)", "Barnet"): "23000000",
-        ("2016-17 (OT)", "Cumberland"): "-", ("2016-17 (OT)", "England"): "4156704000",
+        ("2016-17 (OT)", "Camden"): "24000000",
+        ("2016-17 (OT)", "Barnet"): "23000000",
+        ("2016-17 (OT)", "Cumberland"): "-",
+        ("2016-17 (OT)", "England"): "4156704000",
         ("2016-17 (OT)", "London"): "700000000",
-        ("2017-18 (OT)", "Camden"): "25000000", ("2017-18 (OT)", "Barnet"): "0",
-        ("2017-18 (OT)", "Cumberland"): "-", ("2017-18 (OT)", "England"): "4536594000",
+        ("2017-18 (OT)", "Camden"): "25000000",
+        ("2017-18 (OT)", "Barnet"): "0",
+        ("2017-18 (OT)", "Cumberland"): "-",
+        ("2017-18 (OT)", "England"): "4536594000",
         ("2017-18 (OT)", "London"): "750000000",
     },
 }
@@ -135,7 +143,12 @@ def test_values_and_flags(parsed):
 def test_area_levels(parsed):
     areas = parsed.drop_duplicates("area_name").set_index("area_name")
     assert areas["area_level"].to_dict() == {
-        "Camden": "la", "Barnet": "la", "Cumberland": "la", "England": "england", "London": "region"}
+        "Camden": "la",
+        "Barnet": "la",
+        "Cumberland": "la",
+        "England": "england",
+        "London": "region",
+    }
     assert areas.loc["Barnet", "la_number"] == 302
     assert areas.loc[["England", "London"], "la_number"].isna().all()
     assert str(parsed["la_number"].dtype) == "Int64"

@@ -7,16 +7,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from childspend.contracts import ACTIVITY, ACTIVITY_COLUMNS
 from childspend.errors import LayoutError
 from childspend.sources import population
-from childspend.contracts import ACTIVITY, ACTIVITY_COLUMNS
 
 MIRROR = Path(__file__).resolve().parents[2] / "shared" / "data" / "ons-population"
 
 # DfE CIN release layout. Mid-2018 has Bournemouth and the old Dorset county, suppressed "x" as in
 # the 2025 release; mid-2019 has BCP and the new Dorset unitary (a new code and DfE number).
-DFE_HEADER = ("time_period,time_identifier,geographic_level,country_code,country_name,region_code,"
-              "region_name,old_la_code,new_la_code,la_name,age_group,population_estimate")
+DFE_HEADER = (
+    "time_period,time_identifier,geographic_level,country_code,country_name,region_code,"
+    "region_name,old_la_code,new_la_code,la_name,age_group,population_estimate"
+)
 DFE_ROWS = """\
 2019,Reporting year,National,E92000001,England,,,,,,Children aged 0 to 17 years,11790492
 2019,Reporting year,Regional,E92000001,England,E12000009,South West,,,,Children aged 0 to 17 years,1118321
@@ -164,10 +166,14 @@ def test_unknown_layout(tmp_path):
 @pytest.mark.e2e
 @pytest.mark.skipif(not MIRROR.exists(), reason=f"official files not in {MIRROR}")
 def test_real_files_join_up():
-    dfe25 = ACTIVITY.validate(population.parse(
-        MIRROR / "dfe-cin-2025-release" / "ons_mid-year_population_estimates_2012_to_2024.csv", "dfe25", "2025"))
-    dfe22 = ACTIVITY.validate(population.parse(
-        MIRROR / "dfe-cin-2022-release" / "ons_mid-year_population_estimates.csv", "dfe22", "2022"))
+    dfe25 = ACTIVITY.validate(
+        population.parse(
+            MIRROR / "dfe-cin-2025-release" / "ons_mid-year_population_estimates_2012_to_2024.csv", "dfe25", "2025"
+        )
+    )
+    dfe22 = ACTIVITY.validate(
+        population.parse(MIRROR / "dfe-cin-2022-release" / "ons_mid-year_population_estimates.csv", "dfe22", "2022")
+    )
     nomis = ACTIVITY.validate(population.parse(MIRROR / "nomis-2009-2020" / "nomis_popest.csv", "nomis", "2022"))
 
     england = dfe25[dfe25["area_level"] == "england"].set_index("year")["value"]
@@ -177,7 +183,11 @@ def test_real_files_join_up():
     # Bournemouth, Poole and the old Dorset are "x" in mid-2012..2018 of the 2025 release only.
     assert (dfe25["flag"] == "x").sum() == 21 and (dfe22["flag"] != "").sum() == 0
 
-    assert sorted(nomis.loc[nomis["measure"] == "population_0_17", "year"].unique()) == ["2009-10", "2010-11", "2011-12"]
+    assert sorted(nomis.loc[nomis["measure"] == "population_0_17", "year"].unique()) == [
+        "2009-10",
+        "2010-11",
+        "2011-12",
+    ]
     assert nomis.groupby("year")["ons_code"].nunique().eq(152).all()
     # Age-17 method against the DfE 0-17 figures of the same ONS vintage (2022 release), mid-2012.
     estimate = nomis[nomis["year"] == "2012-13"].set_index("ons_code")["value"]

@@ -6,13 +6,13 @@ import logging
 from pathlib import Path
 
 import pandas as pd
-import pytest
 import pyreadr
+import pytest
+from workbooks import write_workbook
 
+from childspend.contracts import PRICE_INDEX, PRICE_INDEX_COLUMNS
 from childspend.errors import LayoutError
 from childspend.sources import prices
-from childspend.contracts import PRICE_INDEX, PRICE_INDEX_COLUMNS
-from workbooks import write_workbook
 
 MIRROR = Path(__file__).resolve().parents[2] / "shared" / "data" / "prices"
 YBGB = MIRROR / "ons-ybgb-2025-06" / "series-ybgb.csv"
@@ -47,15 +47,39 @@ ONS_YBGB = """\
 """
 
 # CPIH: annual, quarterly and monthly rows; the months of 2019-20 complete, 2020-21 lacks MAR 2021.
-MONTHS_2019_20 = ["2019 APR", "2019 MAY", "2019 JUN", "2019 JUL", "2019 AUG", "2019 SEP",
-                  "2019 OCT", "2019 NOV", "2019 DEC", "2020 JAN", "2020 FEB", "2020 MAR"]
-ONS_CPIH = "\n".join(
-    ['"Title","CPIH INDEX 00: ALL ITEMS 2015=100"', '"CDID","L522"', '"Source dataset ID","MM23"',
-     '"PreUnit",""', '"Unit","Index, base year = 100"', '"Release date","16-07-2025"',
-     '"Next release","20 August 2025"', '"Important notes",', '"2019","107.8"', '"2019 Q2","107.9"']
-    + [f'"{m}","{100 + i}"' for i, m in enumerate(MONTHS_2019_20)]
-    + [f'"{m.replace("2020", "2021").replace("2019", "2020")}","120"' for m in MONTHS_2019_20[:-1]]
-) + "\n"
+MONTHS_2019_20 = [
+    "2019 APR",
+    "2019 MAY",
+    "2019 JUN",
+    "2019 JUL",
+    "2019 AUG",
+    "2019 SEP",
+    "2019 OCT",
+    "2019 NOV",
+    "2019 DEC",
+    "2020 JAN",
+    "2020 FEB",
+    "2020 MAR",
+]
+ONS_CPIH = (
+    "\n".join(
+        [
+            '"Title","CPIH INDEX 00: ALL ITEMS 2015=100"',
+            '"CDID","L522"',
+            '"Source dataset ID","MM23"',
+            '"PreUnit",""',
+            '"Unit","Index, base year = 100"',
+            '"Release date","16-07-2025"',
+            '"Next release","20 August 2025"',
+            '"Important notes",',
+            '"2019","107.8"',
+            '"2019 Q2","107.9"',
+        ]
+        + [f'"{m}","{100 + i}"' for i, m in enumerate(MONTHS_2019_20)]
+        + [f'"{m.replace("2020", "2021").replace("2019", "2020")}","120"' for m in MONTHS_2019_20[:-1]]
+    )
+    + "\n"
+)
 
 # HM Treasury workbook: titles, the financial-year block (index, % change, money GDP) beside a
 # calendar-year block, forecast years with "-" as the index and footnote marks, then footnotes.
@@ -63,14 +87,41 @@ HMT_GRID = [
     [None, "GDP DEFLATORS AT MARKET PRICES, AND MONEY GDP", None, None, None, None, None, None],
     [None, None, None, None, None, None, None, None],
     [None, "Financial year", None, None, None, None, "Calendar year", None],
-    [None, None, "GDP deflator at market prices", None, "Money GDP (3), (4)", None, None, "GDP deflator at market prices"],
-    [None, "Financial year", "2018-19 = 100", "per cent change on previous year", "Cash £ million", None, "Calendar year", "2019 = 100"],
+    [
+        None,
+        None,
+        "GDP deflator at market prices",
+        None,
+        "Money GDP (3), (4)",
+        None,
+        None,
+        "GDP deflator at market prices",
+    ],
+    [
+        None,
+        "Financial year",
+        "2018-19 = 100",
+        "per cent change on previous year",
+        "Cash £ million",
+        None,
+        "Calendar year",
+        "2019 = 100",
+    ],
     [None, "2016-17", 96.0, None, 1_900_000, None, 2016, 94.3],
     [None, "2017-18", 98.0, 2.083333, 1_950_000, None, 2017, 96.1],
     [None, "2018-19", 100, 2.040816, 2_000_000, None, 2018, 98.2],
     [None, "2019-20 (1), (2)", "-", 1.9, 2_050_000, None, 2019, 100],
     [None, "Sources and footnotes:", None, None, None, None, None, None],
-    [None, "(1)", "For years 2019-20 ... this presentation only shows percentage changes", None, None, None, None, None],
+    [
+        None,
+        "(1)",
+        "For years 2019-20 ... this presentation only shows percentage changes",
+        None,
+        None,
+        None,
+        None,
+        None,
+    ],
 ]
 
 
@@ -131,7 +182,9 @@ def test_hmt_workbook_text_in_the_index_column(tmp_path):
     grid = [row[:] for row in HMT_GRID]
     grid[6][2] = ".."
     path = write_workbook(tmp_path / "deflators.xlsx", {"Deflators": grid})
-    with pytest.raises(LayoutError, match=r"deflators\.xlsx \(sheet 'Deflators', column C '2018-19 = 100'\).*2017-18.*'\.\.'"):
+    with pytest.raises(
+        LayoutError, match=r"deflators\.xlsx \(sheet 'Deflators', column C '2018-19 = 100'\).*2017-18.*'\.\.'"
+    ):
         prices.parse(path, "hmt_test", "2020-03")
 
 
@@ -176,7 +229,8 @@ def test_hmt_rda_chains_growth_factors(tmp_path):
 def test_hmt_rda_rebases_to_latest_year_without_2018_19(tmp_path):
     table = prices.parse(write_rda(tmp_path, [2010, 2011], [1.02, 1.01]), "hmt_rda", "2019-09")
     assert table.set_index("year")["value"].to_dict() == pytest.approx(
-        {"2009-10": 100 / 1.0302, "2010-11": 100 / 1.01, "2011-12": 100})
+        {"2009-10": 100 / 1.0302, "2010-11": 100 / 1.01, "2011-12": 100}
+    )
 
 
 def test_hmt_rda_percentages_are_refused(tmp_path):

@@ -4,17 +4,17 @@ plus the real 2017-18 RO3 file from the mirror."""
 from __future__ import annotations
 
 import csv
-import re
 import logging
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from workbooks import write_workbook
 
+from childspend.contracts import SPENDING, SPENDING_COLUMNS
 from childspend.errors import LayoutError
 from childspend.sources import revenue_outturn
-from childspend.contracts import SPENDING, SPENDING_COLUMNS
-from workbooks import write_workbook
 
 MIRROR = Path(__file__).resolve().parents[2] / "shared" / "data" / "mhclg-revenue-outturn"
 NCE, GROSS, INCOME = "net_current_expenditure", "gross_expenditure", "income"
@@ -27,13 +27,36 @@ _ = None
 RO3_2008_09 = [
     ["Revenue Outturn Summary (RO3): 2008-09 data", _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _],
     [_] * 18,
-    ["£ thousand", _, _, _] + ["Social Care strategy - children"] * 4 + ["Childrens and famillies services-asylum seekers"] * 4
-    + ["Childrens and families services - other"] * 2 + ["Social care strategy - adults  "] * 2 + ["TOTAL SOCIAL CARE*"] * 2,
+    ["£ thousand", _, _, _]
+    + ["Social Care strategy - children"] * 4
+    + ["Childrens and famillies services-asylum seekers"] * 4
+    + ["Childrens and families services - other"] * 2
+    + ["Social care strategy - adults  "] * 2
+    + ["TOTAL SOCIAL CARE*"] * 2,
     [_, _, _, _] + ["Employees", "  TOTAL", " TOTAL", "NET"] * 2 + [" TOTAL", "NET"] * 3,
     [_, _, _, _] + [_, "EXPENDITURE", "INCOME", "CURRENT"] * 2 + ["EXPENDITURE", "CURRENT"] * 3,
     [_, _, _, _] + [_, "(Col 1+2)", "(Col 4+5)", "(Col 3-6)"] * 2 + ["(Col 1+2)", "(Col 3-6)"] * 3,
     ["E-code", "Local authority", _, "Class"] + [_] * 14,
-    ["E0101", "Bath & North East Somerset UA", _, "UA", 128, 131, 0, 131, 0, 0, 0, 0, 16284, 13366, 500, 400, 20000, 15000],
+    [
+        "E0101",
+        "Bath & North East Somerset UA",
+        _,
+        "UA",
+        128,
+        131,
+        0,
+        131,
+        0,
+        0,
+        0,
+        0,
+        16284,
+        13366,
+        500,
+        400,
+        20000,
+        15000,
+    ],
     ["E3831", "Adur", _, "SD", 0, 0, 0, 0, 0, 0, 0, 0, 5, 5, 0, 0, 5, 5],
     ["E5010", "City of London", _, "L", 0, 10, 2, 8, 0, 9, 2, 7, 100, 90, 50, 50, 200, 150],
     [_] * 18,
@@ -49,8 +72,12 @@ RO3_2008_09 = [
 L_EY = "Children's social care: Sure start children's centres and early years"
 L_CLA = "Children's social care - Children Looked After"
 L_TOT = "TOTAL CHILDREN SOCIAL CARE"
-MEAS_2017 = ["Employees\n (C1)", "Total Expenditure\n (C3 = C1 + C2)", "Total Income\n (C6 = C4 + C5)",
-             "Net Current Expenditure\n (C7 = C3 - C6)"]
+MEAS_2017 = [
+    "Employees\n (C1)",
+    "Total Expenditure\n (C3 = C1 + C2)",
+    "Total Income\n (C6 = C4 + C5)",
+    "Net Current Expenditure\n (C7 = C3 - C6)",
+]
 
 
 def ro3_2017_18():
@@ -74,13 +101,16 @@ def ro3_2017_18():
         ["Net current expenditure (£ thousand)"] + [_] * (width - 1),
         line_row,
         [_] * width,
-        ["E-code", "ONS Code", "Local authority", _, "Class"] + MEAS_2017 * 3 + ["Employees (C1)",
-         "Net Current Expenditure (C7 = C3 - C6)"] * 2,
+        ["E-code", "ONS Code", "Local authority", _, "Class"]
+        + MEAS_2017 * 3
+        + ["Employees (C1)", "Net Current Expenditure (C7 = C3 - C6)"] * 2,
         row("E4401", "E08000016", "Barnsley", "MD", values["Barnsley"]),
         row("E0102", "E06000023", "Bristol UA", "UA", values["Bristol"]),
         row("E2721", "E10000022", "North Yorkshire CC", "SC", values["Bristol"]),
         row("E3831", "E07000223", "Adur", "SD", values["Bristol"]),
-        row("E7052", "E23000030", "Hampshire Police and Crime Commissioner and Chief Constable", "O", values["Bristol"]),
+        row(
+            "E7052", "E23000030", "Hampshire Police and Crime Commissioner and Chief Constable", "O", values["Bristol"]
+        ),
         [_, _, "ENGLAND", _, _] + [1, 150, 10, 140, 1, 1500, 100, 1400, 1, 1650, 110, 1540] + [7, 7, 9, 9],
         [_, _, "LONDON BOROUGHS", _, "L"] + [0] * (width - 5),
     ]
@@ -93,18 +123,29 @@ def combined(line, measure):
     return f"{line} - {measure}"
 
 
-RO3_2024_25_HEADER = ["E-code", "ONS Code", "Local authority", "Notes", "Class", "Detailed Class", "Certification",
-                      combined(L_CLA, "Total Expenditure (C3 = C1 + C2)"),
-                      combined(L_CLA, "Net Current Expenditure (C7 = C3 - C6)"),
-                      combined(L_CLA + " of which residential care", "Net Current Expenditure (C7 = C3 - C6)"),
-                      combined(L_TOT, "Total Income (C6 = C4 + C5)"),
-                      combined(L_TOT, "Net Current Expenditure (C7 = C3 - C6)"),
-                      combined(L_TOT, "Children's Social Care - agency staff cost memorandum item"),
-                      combined("Physical support - adults (18–64)", "Net Current Expenditure (C7 = C3 - C6)")]
+RO3_2024_25_HEADER = [
+    "E-code",
+    "ONS Code",
+    "Local authority",
+    "Notes",
+    "Class",
+    "Detailed Class",
+    "Certification",
+    combined(L_CLA, "Total Expenditure (C3 = C1 + C2)"),
+    combined(L_CLA, "Net Current Expenditure (C7 = C3 - C6)"),
+    combined(L_CLA + " of which residential care", "Net Current Expenditure (C7 = C3 - C6)"),
+    combined(L_TOT, "Total Income (C6 = C4 + C5)"),
+    combined(L_TOT, "Net Current Expenditure (C7 = C3 - C6)"),
+    combined(L_TOT, "Children's Social Care - agency staff cost memorandum item"),
+    combined("Physical support - adults (18–64)", "Net Current Expenditure (C7 = C3 - C6)"),
+]
 RO3_2024_25 = [
     ["Worksheet 2: Revenue Outturn (RO) 2024-25: Social Care and Public Health (RO3) data"] + [_] * 13,
     ["This worksheet contains two tables. Data are reported in £ thousand."] + [_] * 13,
-    ["Source: Ministry of Housing, Communities & Local Government Revenue account Outturn (RO) returns 2024-25 - RO3 data"] + [_] * 13,
+    [
+        "Source: Ministry of Housing, Communities & Local Government Revenue account Outturn (RO) returns 2024-25 - RO3 data"
+    ]
+    + [_] * 13,
     RO3_2024_25_HEADER,
     ["E3831", "E07000223", "Adur", _, "SD", "SD", "Y", 0, 0, 0, 0, 0, 0, 0],
     ["E4601", "E08000025", "Birmingham", "M", "MD", "MD", "N", "[x]", "[x]", "[x]", "[x]", "[x]", "[x]", "[x]"],
@@ -118,8 +159,17 @@ RO3_2024_25 = [
 ]
 
 # RS 2011-12 (xls era): one measure per sheet, named in the title; sheet (2) is capital charges.
-RS_HEADER = ["E-code", "Local authority", _, "Class", _, "Education services", "Children Social Care",
-             "Adult Social Care", "TOTAL SERVICE EXPENDITURE (TOTAL OF LINES 190 TO 698)"]
+RS_HEADER = [
+    "E-code",
+    "Local authority",
+    _,
+    "Class",
+    _,
+    "Education services",
+    "Children Social Care",
+    "Adult Social Care",
+    "TOTAL SERVICE EXPENDITURE (TOTAL OF LINES 190 TO 698)",
+]
 
 
 def rs_sheet(title, factor):
@@ -142,14 +192,31 @@ def rs_sheet(title, factor):
 # RSX 2021-22 (csv): seven measures per service in "<service> - <measure>" columns, hidden
 # Row_no / Col_no rows, "1,234" numbers and an England row.
 RSX_2021_22 = [
-    ["Worksheet 2: Revenue Outturn (RO) 2021-22 Final: Service Expenditure Summary (RSX) data", "", "", "", "", "", "", "", ""],
+    [
+        "Worksheet 2: Revenue Outturn (RO) 2021-22 Final: Service Expenditure Summary (RSX) data",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ],
     ["Data is reported in £ thousand. ", "", "", "", "", "", "", "", ""],
     ["Hide ", "", "", "", "", "Row_no", 190, 330, 330],
     ["", "", "", "", "", "Col_no", 7, 3, 7],
-    ["E-code", "ONS Code", "Local authority", "Notes", "Class", "Detailed Class",
-     "Education services- Net Current Expenditure\n (C7 = C3 - C6)",
-     "Children Social Care -  Total Expenditure\n (C3 = C1 + C2)",
-     "Children Social Care -  Net Current Expenditure\n (C7 = C3 - C6)"],
+    [
+        "E-code",
+        "ONS Code",
+        "Local authority",
+        "Notes",
+        "Class",
+        "Detailed Class",
+        "Education services- Net Current Expenditure\n (C7 = C3 - C6)",
+        "Children Social Care -  Total Expenditure\n (C3 = C1 + C2)",
+        "Children Social Care -  Net Current Expenditure\n (C7 = C3 - C6)",
+    ],
     ["E3831", "E07000223", "Adur", "", "SD", "SD", "0", "0", "104"],
     ["E0101", "E06000022", "Bath & North East Somerset", "", "UA", "UA", "100,101", "40,000", "35,123"],
     ["E5100", "E12000007", "Greater London Authority", "", "O", "GLA", "2,785", "14,385", "14,385"],
@@ -176,8 +243,11 @@ def test_ro3_2008_09_stacked_multirow_header(tmp_path, caplog):
     assert list(df.columns) == SPENDING_COLUMNS
     assert set(df.area_name) == {"Bath & North East Somerset", "City of London", "England", "Adur"}  # " UA" dropped
     assert set(df.loc[df.area_level == "other_body", "area_name"]) == {"Adur"}  # a shire district
-    assert set(df.line) == {"Social Care strategy - children", "Childrens and famillies services-asylum seekers",
-                            "Childrens and families services - other"}
+    assert set(df.line) == {
+        "Social Care strategy - children",
+        "Childrens and famillies services-asylum seekers",
+        "Childrens and families services - other",
+    }
     # the file has E-codes only: ONS codes come from revenue_outturn_ecodes.csv
     codes = df[df.area_level == "la"].drop_duplicates("area_name").set_index("area_name")["ons_code"]
     assert codes.to_dict() == {"Bath & North East Somerset": "E06000022", "City of London": "E09000001"}
@@ -202,7 +272,10 @@ def test_ro3_2017_18_categories_measures_and_exclusions(tmp_path, caplog):
     SPENDING.validate(df)
     kept = df[df.area_level != "other_body"]
     assert set(kept.area_name) == {"Barnsley", "Bristol", "North Yorkshire", "England"}
-    assert set(df.loc[df.area_level == "other_body", "area_name"]) == {"Adur", "Hampshire Police and Crime Commissioner and Chief Constable"}
+    assert set(df.loc[df.area_level == "other_body", "area_name"]) == {
+        "Adur",
+        "Hampshire Police and Crime Commissioner and Chief Constable",
+    }
     assert set(df.measure) == {GROSS, INCOME, NCE}  # employees columns are not kept
     assert dict(zip(df.line, df.category)) == {L_EY: "early_years", L_CLA: "children_looked_after", L_TOT: "total"}
     bristol = _value(df, "Bristol", L_TOT, NCE)
@@ -250,10 +323,20 @@ def test_ro3_2024_25_combined_header_markers_and_second_table(tmp_path):
     path = write_workbook(tmp_path / "ro3.ods", {"Front_Page": [["RO3"]], "RO3_LA_Data_202425": RO3_2024_25})
     df = revenue_outturn.parse(path, "ro3_2024-25", "2024-25")
     SPENDING.validate(df)
-    assert set(df.loc[df.area_level != "other_body", "area_name"]) == {"Birmingham", "City of London", "Isles of Scilly", "England"}
+    assert set(df.loc[df.area_level != "other_body", "area_name"]) == {
+        "Birmingham",
+        "City of London",
+        "Isles of Scilly",
+        "England",
+    }
     assert set(df.area_level) == {"la", "england", "other_body"}  # the class breakdown table is not read
-    assert set(zip(df.line, df.measure)) == {(L_CLA, GROSS), (L_CLA, NCE), (L_CLA + " of which residential care", NCE),
-                                             (L_TOT, INCOME), (L_TOT, NCE)}  # memo column skipped
+    assert set(zip(df.line, df.measure)) == {
+        (L_CLA, GROSS),
+        (L_CLA, NCE),
+        (L_CLA + " of which residential care", NCE),
+        (L_TOT, INCOME),
+        (L_TOT, NCE),
+    }  # memo column skipped
     assert _value(df, "City of London", L_CLA + " of which residential care", NCE).category == "subtotal"
     birmingham = df[df.area_name == "Birmingham"]
     assert birmingham.value.isna().all() and (birmingham.flag == "x").all()  # "[x]": not received
@@ -263,11 +346,20 @@ def test_ro3_2024_25_combined_header_markers_and_second_table(tmp_path):
 
 
 def test_rs_uses_the_net_current_expenditure_sheet(tmp_path):
-    path = _xlsx(tmp_path, {"RS LA Data 2011-12 (1)": rs_sheet("Net current expenditure (£ thousand)", 1),
-                            "RS LA Data 2011-12 (2)": rs_sheet("Capital charges (£ thousand)", 100)})
+    path = _xlsx(
+        tmp_path,
+        {
+            "RS LA Data 2011-12 (1)": rs_sheet("Net current expenditure (£ thousand)", 1),
+            "RS LA Data 2011-12 (2)": rs_sheet("Capital charges (£ thousand)", 100),
+        },
+    )
     df = revenue_outturn.parse(path, "rs_2011-12", "2011-12")
     assert set(df.line) == {"Children Social Care"} and set(df.category) == {"total"} and set(df.measure) == {NCE}
-    assert set(df.loc[df.area_level != "other_body", "area_name"]) == {"Bath & North East Somerset", "Barking & Dagenham", "England"}
+    assert set(df.loc[df.area_level != "other_body", "area_name"]) == {
+        "Bath & North East Somerset",
+        "Barking & Dagenham",
+        "England",
+    }
     assert _value(df, "Bath & North East Somerset", "Children Social Care", NCE).value == 20000  # not sheet (2)
     suppressed = _value(df, "Barking & Dagenham", "Children Social Care", NCE)
     assert pd.isna(suppressed.value) and suppressed.flag == ".."
@@ -323,7 +415,7 @@ def _printed_codes(path: Path) -> dict[str, str]:
         key = revenue_outturn._key_row(grid, name)
         header = [revenue_outturn.norm(c) for c in grid.iloc[key]]
         e_col, ons_col = header.index("e-code"), header.index("ons code")
-        for e_code, ons in zip(grid.iloc[key + 1:, e_col], grid.iloc[key + 1:, ons_col]):
+        for e_code, ons in zip(grid.iloc[key + 1 :, e_col], grid.iloc[key + 1 :, ons_col]):
             if isinstance(e_code, str) and isinstance(ons, str) and ons.startswith("E"):
                 pairs[e_code.strip()] = ons.strip()
     return pairs

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from workbooks import write_workbook
 
+from childspend.contracts import SPENDING, SPENDING_COLUMNS
 from childspend.errors import LayoutError
 from childspend.sources import s251_a1
-from childspend.contracts import SPENDING, SPENDING_COLUMNS
-from workbooks import write_workbook
 
 MIRROR = Path(__file__).resolve().parents[2] / "shared" / "data" / "dfe-s251-outturn"
 INCL = "TOTAL CHILDREN AND YOUNG PEOPLES SERVICES BUDGET (including CERA)"
@@ -24,9 +24,29 @@ CERA_0809 = "45 Capital Expenditure from Revenue (CERA) (Childrens and young peo
 # suppressed income ("x") on line 2 and both LAs a blank gross CERA cell.
 A1_2008_09 = [
     ["S52 Outturn 2008-09 - Table A1", None, None, None, None, None, None, None, None],
-    ["Cash terms figures as reported by local authorities as at 8th December 2009.", None, None, None, None, None, None, None, None],
+    [
+        "Cash terms figures as reported by local authorities as at 8th December 2009.",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ],
     [None, None, None, None, None, None, None, None, None],
-    ["LEA Number:", "LA Name:", "S52 Line Reference:", "PRIVATE (x)", "VOLUNTARY (y)", "PUBLIC (z)", "TOTAL EXPENDITURE (k)", "INCOME (l)", "NET Current Expenditure (m)"],
+    [
+        "LEA Number:",
+        "LA Name:",
+        "S52 Line Reference:",
+        "PRIVATE (x)",
+        "VOLUNTARY (y)",
+        "PUBLIC (z)",
+        "TOTAL EXPENDITURE (k)",
+        "INCOME (l)",
+        "NET Current Expenditure (m)",
+    ],
     [201, "City of London  ", "1 Secure accommodation (youth justice)", 0, 0, 100, 100, 0, 100],
     [201, "City of London  ", "2 Youth offender teams", 0, 0, 250, 250, 50, 200],
     [201, "City of London  ", "4 Total Youth Justice", 0, 0, 350, 350, 50, 300],
@@ -47,37 +67,379 @@ A1_2008_09 = [
 # ReturnStatus column; commissioning and social work (39) sits outside every block; the memo
 # line 52 has no income or net. A blank row and a footnote follow the data.
 A1_2010_11 = [
-    ["S251 Outturn 2010-11 - Table A1", None, None, None, None, None, None, None, None, None, None, None, None, None, None],
-    ["Cash terms figures as reported by local authorities as at 9th January 2012", None, None, None, None, None, None, None, None, None, None, None, None, None, None],
+    [
+        "S251 Outturn 2010-11 - Table A1",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ],
+    [
+        "Cash terms figures as reported by local authorities as at 9th January 2012",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ],
     [None, None, None, None, None, None, None, None, None, None, None, None, None, None, None],
-    ["LA", "LA Name", "ReturnStatus", "Line", "S52 Line Reference", "Own Provision (y)", "Private (z(i))", "Other Public (z(ii))", "Voluntary (z(iii))", "Total Expenditure (k)", "Income (l)", "NET Current Expenditure (m)", "Govt. Grants Inside AEF (n)", "Govt. Grants Outside AEF (o)", "LEA NET Revenue Expenditure (p)"],
+    [
+        "LA",
+        "LA Name",
+        "ReturnStatus",
+        "Line",
+        "S52 Line Reference",
+        "Own Provision (y)",
+        "Private (z(i))",
+        "Other Public (z(ii))",
+        "Voluntary (z(iii))",
+        "Total Expenditure (k)",
+        "Income (l)",
+        "NET Current Expenditure (m)",
+        "Govt. Grants Inside AEF (n)",
+        "Govt. Grants Outside AEF (o)",
+        "LEA NET Revenue Expenditure (p)",
+    ],
     [202, "Camden", "Submitted", 31, "Adoption services", 500, 0, 0, 0, 500, 100, 400, 0, 0, 400],
     [202, "Camden", "Submitted", 33, "Other children's and families services", 100, 0, 0, 0, 100, 0, 100, 0, 0, 100],
-    [202, "Camden", "Submitted", 34, "Total Other Children's and Families Services", 600, 0, 0, 0, 600, 100, 500, 0, 0, 500],
+    [
+        202,
+        "Camden",
+        "Submitted",
+        34,
+        "Total Other Children's and Families Services",
+        600,
+        0,
+        0,
+        0,
+        600,
+        100,
+        500,
+        0,
+        0,
+        500,
+    ],
     [202, "Camden", "Submitted", 39, "Commissioning and social work", 2000, 0, 0, 0, 2000, 0, 2000, 0, 0, 2000],
-    [202, "Camden", "Submitted", 48, "Capital Expenditure from Revenue (CERA) (Children's and young people's services)", None, None, None, None, 7, 0, 7, None, None, None],
-    [202, "Camden", "Submitted", 49, "TOTAL CHILDREN AND YOUNG PEOPLE'S SERVICES BUDGET (including CERA)", None, None, None, None, 2607, 100, 2507, None, None, None],
-    [202, "Camden", "Submitted", 50, "TOTAL CHILDREN AND YOUNG PEOPLE'S SERVICES BUDGET (excluding CERA)", None, None, None, None, 2600, 100, 2500, None, None, None],
-    [202, "Camden", "Submitted", 52, "Youth work - (memorandum expenditure Included in\xa0lines 41 and 42 above)", None, None, None, None, 300, None, None, None, None, None],
+    [
+        202,
+        "Camden",
+        "Submitted",
+        48,
+        "Capital Expenditure from Revenue (CERA) (Children's and young people's services)",
+        None,
+        None,
+        None,
+        None,
+        7,
+        0,
+        7,
+        None,
+        None,
+        None,
+    ],
+    [
+        202,
+        "Camden",
+        "Submitted",
+        49,
+        "TOTAL CHILDREN AND YOUNG PEOPLE'S SERVICES BUDGET (including CERA)",
+        None,
+        None,
+        None,
+        None,
+        2607,
+        100,
+        2507,
+        None,
+        None,
+        None,
+    ],
+    [
+        202,
+        "Camden",
+        "Submitted",
+        50,
+        "TOTAL CHILDREN AND YOUNG PEOPLE'S SERVICES BUDGET (excluding CERA)",
+        None,
+        None,
+        None,
+        None,
+        2600,
+        100,
+        2500,
+        None,
+        None,
+        None,
+    ],
+    [
+        202,
+        "Camden",
+        "Submitted",
+        52,
+        "Youth work - (memorandum expenditure Included in\xa0lines 41 and 42 above)",
+        None,
+        None,
+        None,
+        None,
+        300,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ],
     [None, None, None, None, None, None, None, None, None, None, None, None, None, None, None],
-    ["Source: Section 251 outturn returns", None, None, None, None, None, None, None, None, None, None, None, None, None, None],
+    [
+        "Source: Section 251 outturn returns",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ],
 ]
 
 # 2018-19 (S251ye2019.xlsx): header on row 1, an "ident" column first, numbered line text, no
 # OrderLine on some total lines; LA 420 has a ".." (not available) social work income.
-A1_HEADER_2018_19 = ["ident", "LA", "LA Name", "ReportGroup", "OrderLine", "Description", "s251line", "OwnProvision", "PrivateProvision", "OtherPublic", "Voluntary", "TotalExpenditure", "Income", "NetCurrentExpenditure", "GovGrantsInsideAEF", "GovGrantsOutsideAEF", "LEANetRevenueExpenditure"]
+A1_HEADER_2018_19 = [
+    "ident",
+    "LA",
+    "LA Name",
+    "ReportGroup",
+    "OrderLine",
+    "Description",
+    "s251line",
+    "OwnProvision",
+    "PrivateProvision",
+    "OtherPublic",
+    "Voluntary",
+    "TotalExpenditure",
+    "Income",
+    "NetCurrentExpenditure",
+    "GovGrantsInsideAEF",
+    "GovGrantsOutsideAEF",
+    "LEANetRevenueExpenditure",
+]
 A1_2018_19 = [
     A1_HEADER_2018_19,
-    [1, 201, "City of London", "CHILDREN LOOKED AFTER", 9, "3.1.3 Adoption services", "3.1.3", 23797.92, 0, 0, 0, 23797.92, 2366, 21431.92, 0, 0, 21431.92],
-    [1, 201, "City of London", "CHILDREN LOOKED AFTER", 17, "3.1.11 Total Children Looked After", "3.1.11", None, None, None, None, 23797.92, 2366, 21431.92, None, None, None],
-    [1, 201, "City of London", "SAFEGUARDING CHILDREN AND YOUNG PEOPLE'S SERVICES", 19, "3.3.1 Social work (including LA functions in relation to child protection)", "3.3.1", 1000, 0, 0, 0, 1000, 0, 1000, 0, 0, 1000],
-    [1, 201, "City of London", "YOUTH JUSTICE", 33, "4.0.1 Capital Expenditure from Revenue (CERA) (Children's and young people services)", "4.0.1", None, None, None, None, 50, 0, 50, None, None, None],
-    [1, 201, "City of London", "YOUTH JUSTICE", 34, "5.0.2 Total Children and Young People's Services Expenditure (excluding CERA)", "5.0.2", None, None, None, None, 24797.92, 2366, 22431.92, None, None, None],
-    [1, 201, "City of London", "YOUTH JUSTICE", 35, "5.0.3 Total Children and Young People's Services Expenditure (including CERA)", "5.0.3", None, None, None, None, 24847.92, 2366, 22481.92, None, None, None],
-    [1, 201, "City of London", "SERVICES FOR YOUNG PEOPLE", 37, "8a.2 Teenage pregnancy services (included in 3.5.1 and 3.5.2 above)", "8a.2", None, None, None, None, 0, None, None, None, None, None],
-    [1, 420, "Isles of Scilly", "CHILDREN LOOKED AFTER", 9, "3.1.3 Adoption services", "3.1.3", 100, 0, 0, 0, 100, 0, 100, 0, 0, 100],
-    [1, 420, "Isles of Scilly", "SAFEGUARDING CHILDREN AND YOUNG PEOPLE'S SERVICES", 19, "3.3.1 Social work (including LA functions in relation to child protection)", "3.3.1", 400, 0, 0, 0, 400, "..", 400, 0, 0, 400],
-    [1, 420, "Isles of Scilly", "YOUTH JUSTICE", None, "5.0.2 Total Children and Young People's Services Expenditure (excluding CERA)", "5.0.2", None, None, None, None, 500, 0, 500, None, None, None],
+    [
+        1,
+        201,
+        "City of London",
+        "CHILDREN LOOKED AFTER",
+        9,
+        "3.1.3 Adoption services",
+        "3.1.3",
+        23797.92,
+        0,
+        0,
+        0,
+        23797.92,
+        2366,
+        21431.92,
+        0,
+        0,
+        21431.92,
+    ],
+    [
+        1,
+        201,
+        "City of London",
+        "CHILDREN LOOKED AFTER",
+        17,
+        "3.1.11 Total Children Looked After",
+        "3.1.11",
+        None,
+        None,
+        None,
+        None,
+        23797.92,
+        2366,
+        21431.92,
+        None,
+        None,
+        None,
+    ],
+    [
+        1,
+        201,
+        "City of London",
+        "SAFEGUARDING CHILDREN AND YOUNG PEOPLE'S SERVICES",
+        19,
+        "3.3.1 Social work (including LA functions in relation to child protection)",
+        "3.3.1",
+        1000,
+        0,
+        0,
+        0,
+        1000,
+        0,
+        1000,
+        0,
+        0,
+        1000,
+    ],
+    [
+        1,
+        201,
+        "City of London",
+        "YOUTH JUSTICE",
+        33,
+        "4.0.1 Capital Expenditure from Revenue (CERA) (Children's and young people services)",
+        "4.0.1",
+        None,
+        None,
+        None,
+        None,
+        50,
+        0,
+        50,
+        None,
+        None,
+        None,
+    ],
+    [
+        1,
+        201,
+        "City of London",
+        "YOUTH JUSTICE",
+        34,
+        "5.0.2 Total Children and Young People's Services Expenditure (excluding CERA)",
+        "5.0.2",
+        None,
+        None,
+        None,
+        None,
+        24797.92,
+        2366,
+        22431.92,
+        None,
+        None,
+        None,
+    ],
+    [
+        1,
+        201,
+        "City of London",
+        "YOUTH JUSTICE",
+        35,
+        "5.0.3 Total Children and Young People's Services Expenditure (including CERA)",
+        "5.0.3",
+        None,
+        None,
+        None,
+        None,
+        24847.92,
+        2366,
+        22481.92,
+        None,
+        None,
+        None,
+    ],
+    [
+        1,
+        201,
+        "City of London",
+        "SERVICES FOR YOUNG PEOPLE",
+        37,
+        "8a.2 Teenage pregnancy services (included in 3.5.1 and 3.5.2 above)",
+        "8a.2",
+        None,
+        None,
+        None,
+        None,
+        0,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ],
+    [
+        1,
+        420,
+        "Isles of Scilly",
+        "CHILDREN LOOKED AFTER",
+        9,
+        "3.1.3 Adoption services",
+        "3.1.3",
+        100,
+        0,
+        0,
+        0,
+        100,
+        0,
+        100,
+        0,
+        0,
+        100,
+    ],
+    [
+        1,
+        420,
+        "Isles of Scilly",
+        "SAFEGUARDING CHILDREN AND YOUNG PEOPLE'S SERVICES",
+        19,
+        "3.3.1 Social work (including LA functions in relation to child protection)",
+        "3.3.1",
+        400,
+        0,
+        0,
+        0,
+        400,
+        "..",
+        400,
+        0,
+        0,
+        400,
+    ],
+    [
+        1,
+        420,
+        "Isles of Scilly",
+        "YOUTH JUSTICE",
+        None,
+        "5.0.2 Total Children and Young People's Services Expenditure (excluding CERA)",
+        "5.0.2",
+        None,
+        None,
+        None,
+        None,
+        500,
+        0,
+        500,
+        None,
+        None,
+        None,
+    ],
 ]
 
 
@@ -130,7 +492,9 @@ def test_2010_11_layout_puts_the_line_number_back_and_skips_notes_loudly(tmp_pat
     assert categories["31 Adoption services"] == "children_looked_after"
     assert categories["39 Commissioning and social work"] == "safeguarding"
     assert categories["34 Total Other Children's and Families Services"] == "subtotal"
-    assert categories["48 Capital Expenditure from Revenue (CERA) (Children's and young people's services)"] == "capital"
+    assert (
+        categories["48 Capital Expenditure from Revenue (CERA) (Children's and young people's services)"] == "capital"
+    )
     assert categories["50 TOTAL CHILDREN AND YOUNG PEOPLE'S SERVICES BUDGET (excluding CERA)"] == "total"
     memo_line = "52 Youth work - (memorandum expenditure Included in\xa0lines 41 and 42 above)"
     assert categories[memo_line] == "memo"
@@ -154,13 +518,16 @@ def test_2018_19_layout(tmp_path):
         "8a.2 Teenage pregnancy services (included in 3.5.1 and 3.5.2 above)": "memo",
     }
     assert pick(table, "3.1.3 Adoption services", la=201)["value"] == pytest.approx(23797.92)
-    not_available = pick(table, "3.3.1 Social work (including LA functions in relation to child protection)", "income", la=420)
+    not_available = pick(
+        table, "3.3.1 Social work (including LA functions in relation to child protection)", "income", la=420
+    )
     assert pd.isna(not_available["value"]) and not_available["flag"] == ".."
 
 
 def test_detail_sums_match_totals_and_catch_a_wrong_total(tmp_path):
-    good = pd.concat([parse(tmp_path, A1_2008_09, "2008-09", name="a.xlsx"),
-                      parse(tmp_path, A1_2018_19, "2018-19", name="b.xlsx")])
+    good = pd.concat(
+        [parse(tmp_path, A1_2008_09, "2008-09", name="a.xlsx"), parse(tmp_path, A1_2018_19, "2018-19", name="b.xlsx")]
+    )
     check = s251_a1.check_detail_sums(good)
     assert len(check) == 4 * 3  # (2 LAs x 2 files) x 3 measures
     assert check["within_tolerance"].all(), check
@@ -185,8 +552,13 @@ def test_missing_column_is_a_layout_error(tmp_path):
 
 
 def test_unmapped_line_is_a_layout_error(tmp_path):
-    rows = [*A1_2018_19, [1, 201, "City of London", "NEW", 40, "3.9.9 Brand new service", "3.9.9", 1, 0, 0, 0, 1, 0, 1, 0, 0, 1]]
-    with pytest.raises(LayoutError, match=re.escape("(new.xlsx, sheet 'Table A1'): line '3.9.9 Brand new service' matches no row")):
+    rows = [
+        *A1_2018_19,
+        [1, 201, "City of London", "NEW", 40, "3.9.9 Brand new service", "3.9.9", 1, 0, 0, 0, 1, 0, 1, 0, 0, 1],
+    ]
+    with pytest.raises(
+        LayoutError, match=re.escape("(new.xlsx, sheet 'Table A1'): line '3.9.9 Brand new service' matches no row")
+    ):
         parse(tmp_path, rows, "2018-19", name="new.xlsx")
     # the mapping is per year: a 2008-09 line is not mapped in 2018-19
     with pytest.raises(LayoutError, match=re.escape("line '1 Secure accommodation (youth justice)' matches no row")):
@@ -194,7 +566,28 @@ def test_unmapped_line_is_a_layout_error(tmp_path):
 
 
 def test_a_line_without_an_la_number_is_a_layout_error(tmp_path):
-    rows = [*A1_2018_19, [1, None, "England", "YOUTH JUSTICE", 34, A1_2018_19[5][5], "5.0.2", None, None, None, None, 9, 0, 9, None, None, None]]
+    rows = [
+        *A1_2018_19,
+        [
+            1,
+            None,
+            "England",
+            "YOUTH JUSTICE",
+            34,
+            A1_2018_19[5][5],
+            "5.0.2",
+            None,
+            None,
+            None,
+            None,
+            9,
+            0,
+            9,
+            None,
+            None,
+            None,
+        ],
+    ]
     with pytest.raises(LayoutError, match="England"):
         parse(tmp_path, rows, "2018-19")
 

@@ -23,14 +23,35 @@ def test_pin_writes_a_valid_entry_from_the_file_and_its_manifest_row(tmp_path):
     (mirror / "dfe-cin" / "ees-2026-release" / "b1.csv").write_bytes(data)
     with open(mirror / "MANIFEST.csv", "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["path", "sha256", "bytes", "publisher", "dataset", "period", "source_page", "licence",
-                         "found_in", "note"])
-        writer.writerow(["dfe-cin/ees-2026-release/b1.csv", "ignored", "1", "DfE", "Children in need",
-                         "release 2026", "https://explore-education-statistics.service.gov.uk/x",
-                         "Open Government Licence v3.0", "owner/repo@" + "a" * 40 + ":data/b1.csv", ""])
+        writer.writerow(
+            ["path", "sha256", "bytes", "publisher", "dataset", "period", "source_page", "licence", "found_in", "note"]
+        )
+        writer.writerow(
+            [
+                "dfe-cin/ees-2026-release/b1.csv",
+                "ignored",
+                "1",
+                "DfE",
+                "Children in need",
+                "release 2026",
+                "https://explore-education-statistics.service.gov.uk/x",
+                "Open Government Licence v3.0",
+                "owner/repo@" + "a" * 40 + ":data/b1.csv",
+                "",
+            ]
+        )
     sources = tmp_path / "sources.yaml"
-    main(["--manifest", str(mirror / "MANIFEST.csv"), "--sources", str(sources), "--family", "cin",
-          "dfe-cin/ees-2026-release/b1.csv"])
+    main(
+        [
+            "--manifest",
+            str(mirror / "MANIFEST.csv"),
+            "--sources",
+            str(sources),
+            "--family",
+            "cin",
+            "dfe-cin/ees-2026-release/b1.csv",
+        ]
+    )
     entry = load_sources(sources)["cin_2026_b1"]
     assert entry["sha256"] == hashlib.sha256(data).hexdigest()  # from the file, not the manifest
     assert entry["bytes"] == len(data)

@@ -9,10 +9,21 @@ REGION = {201: "London", 202: "London", 390: "North East"}
 
 
 def spending(source, values, level="la", category="total", measure="net_current_expenditure"):
-    return pd.DataFrame([dict(source=source, year="2020-21", area_level=level if k != "england" else "england",
-                              la_number=None if k in ("england", "London", "North East") else k,
-                              area_name=str(k), category=category, measure=measure, value=v)
-                         for k, v in values.items()])
+    return pd.DataFrame(
+        [
+            dict(
+                source=source,
+                year="2020-21",
+                area_level=level if k != "england" else "england",
+                la_number=None if k in ("england", "London", "North East") else k,
+                area_name=str(k),
+                category=category,
+                measure=measure,
+                value=v,
+            )
+            for k, v in values.items()
+        ]
+    )
 
 
 def reconcile(table):
@@ -37,15 +48,23 @@ def test_an_absent_la_is_named():
 
 
 def test_other_bodies_explain_the_gap_when_they_close_it():
-    table = pd.concat([spending("ro3_2020-21", {201: 100.0, 202: 200.0, 390: 300.0, "england": 620.0}),
-                       spending("ro3_2020-21", {"GLA": 20.0}, level="other_body").assign(la_number=None)])
+    table = pd.concat(
+        [
+            spending("ro3_2020-21", {201: 100.0, 202: 200.0, 390: 300.0, "england": 620.0}),
+            spending("ro3_2020-21", {"GLA": 20.0}, level="other_body").assign(la_number=None),
+        ]
+    )
     row = reconcile(table)
     assert "authorities without children's services duties" in row["explanation"]
 
 
 def test_a_region_row_holding_money_no_la_has_is_named():
-    table = pd.concat([spending("lait_2026", {201: 100.0, 202: 200.0, 390: 300.0, "england": 660.0}),
-                       spending("lait_2026", {"North East": 360.0, "London": 300.0}, level="region")])
+    table = pd.concat(
+        [
+            spending("lait_2026", {201: 100.0, 202: 200.0, 390: 300.0, "england": 660.0}),
+            spending("lait_2026", {"North East": 360.0, "London": 300.0}, level="region"),
+        ]
+    )
     row = reconcile(table)
     assert "North East +60" in row["explanation"]
 
@@ -66,20 +85,66 @@ def test_a1_and_lait_compared_by_category_and_la():
 
 
 def test_activity_rates_agree_within_rounding_and_counts_name_missing_units():
-    published = pd.DataFrame([
-        dict(source="cla_2025", area_level="england", measure="cla_at_31_march", year="2024-25", value=100.0,
-             unit="count"),
-        dict(source="cla_2025", area_level="england", measure="cla_rate_per_10000", year="2024-25", value=67.0,
-             unit="rate_per_10000")])
-    panel = pd.DataFrame([
-        dict(area_level="la", area_name="Camden", measure="cla_at_31_march", year="2024-25", value=90.0, flag="",
-             source="cla_2025"),
-        dict(area_level="la", area_name="City of London", measure="cla_at_31_march", year="2024-25",
-             value=float("nan"), flag="c", source="cla_2025"),
-        dict(area_level="england", area_name="England", measure="cla_rate_per_10000", year="2024-25", value=67.4,
-             flag="", source="derived"),
-        dict(area_level="la", area_name="Camden", measure="population_0_17", year="2024-25", value=1.0, flag="",
-             source="population_2025")])
+    published = pd.DataFrame(
+        [
+            dict(
+                source="cla_2025",
+                area_level="england",
+                measure="cla_at_31_march",
+                year="2024-25",
+                value=100.0,
+                unit="count",
+            ),
+            dict(
+                source="cla_2025",
+                area_level="england",
+                measure="cla_rate_per_10000",
+                year="2024-25",
+                value=67.0,
+                unit="rate_per_10000",
+            ),
+        ]
+    )
+    panel = pd.DataFrame(
+        [
+            dict(
+                area_level="la",
+                area_name="Camden",
+                measure="cla_at_31_march",
+                year="2024-25",
+                value=90.0,
+                flag="",
+                source="cla_2025",
+            ),
+            dict(
+                area_level="la",
+                area_name="City of London",
+                measure="cla_at_31_march",
+                year="2024-25",
+                value=float("nan"),
+                flag="c",
+                source="cla_2025",
+            ),
+            dict(
+                area_level="england",
+                area_name="England",
+                measure="cla_rate_per_10000",
+                year="2024-25",
+                value=67.4,
+                flag="",
+                source="derived",
+            ),
+            dict(
+                area_level="la",
+                area_name="Camden",
+                measure="population_0_17",
+                year="2024-25",
+                value=1.0,
+                flag="",
+                source="population_2025",
+            ),
+        ]
+    )
     table = activity_england(published, panel, 0.005).set_index("measure")
     assert table.loc["cla_rate_per_10000", "within_tolerance"]
     count = table.loc["cla_at_31_march"]

@@ -17,13 +17,13 @@ rule build_spending_panel:
         csv="results/panel/spending_long.csv",
         units="results/panel/stable_units.csv",
         exclusions="results/panel/exclusions_spending.csv",
+    log:
+        "results/logs/build_spending_panel.log",
+    conda:
+        "../envs/childspend.yaml"
     params:
         years=YEARS,
         merged_units=config["geography"]["merged_units"],
-    conda:
-        "../envs/childspend.yaml"
-    log:
-        "results/logs/build_spending_panel.log",
     script:
         "../scripts/build_spending_panel.py"
 
@@ -40,13 +40,13 @@ rule build_activity_panel:
         parquet="results/panel/activity_long.parquet",
         csv="results/panel/activity_long.csv",
         exclusions="results/panel/exclusions_activity.csv",
+    log:
+        "results/logs/build_activity_panel.log",
+    conda:
+        "../envs/childspend.yaml"
     params:
         years=YEARS,
         merged_units=config["geography"]["merged_units"],
-    conda:
-        "../envs/childspend.yaml"
-    log:
-        "results/logs/build_activity_panel.log",
     script:
         "../scripts/build_activity_panel.py"
 
@@ -65,10 +65,10 @@ rule join_panel:
         dictionary="results/panel/dictionary.csv",
         coverage="results/panel/coverage.csv",
         exclusions="results/panel/exclusions.csv",
-    conda:
-        "../envs/childspend.yaml"
     log:
         "results/logs/join_panel.log",
+    conda:
+        "../envs/childspend.yaml"
     script:
         "../scripts/join_panel.py"
 
@@ -84,14 +84,14 @@ rule reconcile_spending:
         england="results/reconciliation/england_rows.csv",
         a1_lait="results/reconciliation/s251_a1_vs_lait.csv",
         a1_detail="results/reconciliation/s251_a1_detail_sums.csv",
+    log:
+        "results/logs/reconcile_spending.log",
+    conda:
+        "../envs/childspend.yaml"
     params:
         years=YEARS,
         tolerance=config["spending"]["reconciliation_tolerance"],
         a1_lait_tolerance=config["spending"]["a1_lait_tolerance"],
-    conda:
-        "../envs/childspend.yaml"
-    log:
-        "results/logs/reconcile_spending.log",
     script:
         "../scripts/reconcile_spending.py"
 
@@ -103,11 +103,11 @@ rule reconcile_activity:
         code=code("reconcile_activity"),
     output:
         "results/reconciliation/activity_england.csv",
-    params:
-        tolerance=config["spending"]["reconciliation_tolerance"],
-    conda:
-        "../envs/childspend.yaml"
     log:
         "results/logs/reconcile_activity.log",
+    conda:
+        "../envs/childspend.yaml"
+    params:
+        tolerance=config["spending"]["reconciliation_tolerance"],
     script:
         "../scripts/reconcile_activity.py"

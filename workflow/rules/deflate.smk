@@ -9,12 +9,12 @@ rule deflate_panel:
     output:
         parquet="results/real/money_long.parquet",
         csv="results/real/money_long.csv",
+    log:
+        "results/logs/deflate_panel.log",
+    conda:
+        "../envs/childspend.yaml"
     params:
         index=config["prices"]["index"],
         base_year=config["prices"]["base_year"],
-    conda:
-        "../envs/childspend.yaml"
-    log:
-        "results/logs/deflate_panel.log",
     script:
         "../scripts/deflate_panel.py"

@@ -10,9 +10,9 @@ rule plot_national:
         early_and_late="results/figures/early_and_late.png",
         per_child_by_region="results/figures/per_child_by_region.png",
         cost_per_looked_after_child="results/figures/cost_per_looked_after_child.png",
-    conda:
-        "../envs/childspend.yaml"
     log:
         "results/logs/plot_national.log",
+    conda:
+        "../envs/childspend.yaml"
     script:
         "../scripts/plot_national.py"

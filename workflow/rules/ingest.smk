@@ -9,10 +9,10 @@ rule ingest_geography:
         code=code("ingest_geography"),
     output:
         "results/ingest/geography.parquet",
-    conda:
-        "../envs/childspend.yaml"
     log:
         "results/logs/ingest_geography.log",
+    conda:
+        "../envs/childspend.yaml"
     script:
         "../scripts/ingest_geography.py"
 
@@ -23,13 +23,13 @@ rule ingest_family:
         code=lambda wildcards: code("ingest_family", f"childspend.sources.{wildcards.family}"),
     output:
         "results/ingest/{family}.parquet",
-    wildcard_constraints:
-        family="|".join(FAMILIES),
-    params:
-        entries=lambda wildcards: sources_of(SOURCES, wildcards.family),
-    conda:
-        "../envs/childspend.yaml"
     log:
         "results/logs/ingest_{family}.log",
+    wildcard_constraints:
+        family="|".join(FAMILIES),
+    conda:
+        "../envs/childspend.yaml"
+    params:
+        entries=lambda wildcards: sources_of(SOURCES, wildcards.family),
     script:
         "../scripts/ingest_family.py"

@@ -15,14 +15,14 @@ rule build_national_series:
         headlines="results/national/headlines.csv",
         commons="results/national/commons_library_table.csv",
         dfe="results/national/dfe_published_figures.csv",
+    log:
+        "results/logs/build_national_series.log",
+    conda:
+        "../envs/childspend.yaml"
     params:
         intervention=config["intervention"],
         from_year=config["headlines"]["from_year"],
         index=config["prices"]["index"],
         published=PUBLISHED,
-    conda:
-        "../envs/childspend.yaml"
-    log:
-        "results/logs/build_national_series.log",
     script:
         "../scripts/build_national_series.py"

@@ -11,9 +11,9 @@ rule render_national_report:
         code=code("render_national_report", notebooks=["notebooks/national_report.ipynb"]),
     output:
         "results/reports/national.html",
-    conda:
-        "../envs/childspend.yaml"
     log:
         "results/logs/render_national_report.log",
+    conda:
+        "../envs/childspend.yaml"
     script:
         "../scripts/render_national_report.py"

@@ -1,8 +1,16 @@
 import pandas as pd
 
 from childspend import logs
-from childspend.panel.activity import (RATES, activity_rows, add_quality_notes, combine_weighted, derive, imd_deciles,
-                                 use_published_england, weighted_parts)
+from childspend.panel.activity import (
+    RATES,
+    activity_rows,
+    add_quality_notes,
+    combine_weighted,
+    derive,
+    imd_deciles,
+    use_published_england,
+    weighted_parts,
+)
 from childspend.panel.areas import stable_units
 from childspend.panel.exclusions import ExclusionLog
 from childspend.panel.units import resolve_la_numbers, unit_panel
@@ -20,5 +28,9 @@ panel = add_quality_notes(derive(imd_deciles(use_published_england(combine_weigh
 
 write_table(panel, snakemake.output.parquet, snakemake.output.csv, ["area_level", "area_code", "year", "measure"])
 write_csv(exclusions.frame(), snakemake.output.exclusions)
-log.info("activity panel: %d rows, %d measures; %d exclusion records",
-         len(panel), panel["measure"].nunique(), len(exclusions.rows))
+log.info(
+    "activity panel: %d rows, %d measures; %d exclusion records",
+    len(panel),
+    panel["measure"].nunique(),
+    len(exclusions.rows),
+)

@@ -20,4 +20,6 @@ published = snakemake.params.published
 commons = commons_table(pd.read_parquet(snakemake.input.panel), prices, published["commons_childrens_social_care"])
 write_csv(commons, snakemake.output.commons)
 log.info("Commons Library table:\n%s", commons.to_string(index=False))
-write_csv(dfe_comparison(series, prices, published["dfe_spending"], early, snakemake.params.index), snakemake.output.dfe)
+write_csv(
+    dfe_comparison(series, prices, published["dfe_spending"], early, snakemake.params.index), snakemake.output.dfe
+)

@@ -12,12 +12,19 @@ geo = pd.read_parquet(snakemake.input.geography)
 units = stable_units(geo, snakemake.params.merged_units)
 exclusions = ExclusionLog()
 
-tables = [resolve_la_numbers(pd.read_parquet(snakemake.input[name]), geo, exclusions)
-          for name in ("s251_a1", "lait", "revenue_outturn")]
+tables = [
+    resolve_la_numbers(pd.read_parquet(snakemake.input[name]), geo, exclusions)
+    for name in ("s251_a1", "lait", "revenue_outturn")
+]
 panel = unit_panel(spending_rows(*tables), geo, units, snakemake.params.years, exclusions)
 
 write_table(panel, snakemake.output.parquet, snakemake.output.csv, ["area_level", "area_code", "year", "measure"])
 write_csv(units.sort_values("la_number"), snakemake.output.units)
 write_csv(exclusions.frame(), snakemake.output.exclusions)
-log.info("spending panel: %d rows, %d units, %d years; %d exclusion records",
-         len(panel), units["unit_id"].nunique(), panel["year"].nunique(), len(exclusions.rows))
+log.info(
+    "spending panel: %d rows, %d units, %d years; %d exclusion records",
+    len(panel),
+    units["unit_id"].nunique(),
+    panel["year"].nunique(),
+    len(exclusions.rows),
+)

@@ -7,8 +7,12 @@ from childspend.panel.units import wide
 from childspend.tables import sort_table, write_csv, write_table
 
 log = logs.setup(snakemake.log[0], "join_panel")
-panel = derive(pd.concat([pd.read_parquet(snakemake.input.spending), pd.read_parquet(snakemake.input.activity)],
-                         ignore_index=True), PER_CHILD)
+panel = derive(
+    pd.concat(
+        [pd.read_parquet(snakemake.input.spending), pd.read_parquet(snakemake.input.activity)], ignore_index=True
+    ),
+    PER_CHILD,
+)
 keys = ["area_level", "area_code", "year", "measure"]
 panel = write_table(panel, snakemake.output.long_parquet, snakemake.output.long_csv, keys)
 write_table(wide(panel), snakemake.output.wide_parquet, snakemake.output.wide_csv, ["area_level", "area_code", "year"])

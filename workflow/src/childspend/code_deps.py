@@ -83,8 +83,9 @@ def _parse(path: Path) -> ast.AST:
     return ast.parse(text, filename=str(path))
 
 
-def code_inputs(scripts: list[str | os.PathLike], package_dir: str | os.PathLike,
-                extra_modules: tuple[str, ...] = ()) -> list[str]:
+def code_inputs(
+    scripts: list[str | os.PathLike], package_dir: str | os.PathLike, extra_modules: tuple[str, ...] = ()
+) -> list[str]:
     """Library files (modules and their data tables) under ``package_dir`` that ``scripts``
     (Python files or notebooks) run, sorted, each as ``package_dir`` joined with its path inside
     the package.

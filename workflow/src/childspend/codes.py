@@ -12,9 +12,15 @@ import pandas as pd
 
 ENGLAND_CODE = "E92000001"
 REGION_CODES = {
-    "North East": "E12000001", "North West": "E12000002", "Yorkshire and The Humber": "E12000003",
-    "East Midlands": "E12000004", "West Midlands": "E12000005", "East of England": "E12000006",
-    "London": "E12000007", "South East": "E12000008", "South West": "E12000009",
+    "North East": "E12000001",
+    "North West": "E12000002",
+    "Yorkshire and The Humber": "E12000003",
+    "East Midlands": "E12000004",
+    "West Midlands": "E12000005",
+    "East of England": "E12000006",
+    "London": "E12000007",
+    "South East": "E12000008",
+    "South West": "E12000009",
 }
 
 
@@ -43,5 +49,7 @@ def region_by_name(name: str) -> tuple[str, str] | None:
     "Yorkshire and Humber", "Yorkshire and the Humber"); None for anything else."""
     key = re.sub(r"\b(the|region)\b", " ", str(name).lower())
     key = " ".join(key.split())
-    return next(((code, n) for n, code in REGION_CODES.items()
-                 if " ".join(re.sub(r"\bthe\b", " ", n.lower()).split()) == key), None)
+    return next(
+        ((code, n) for n, code in REGION_CODES.items() if " ".join(re.sub(r"\bthe\b", " ", n.lower()).split()) == key),
+        None,
+    )

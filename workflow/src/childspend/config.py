@@ -33,8 +33,7 @@ def _validate(data: dict, schema_name: str, path: str | Path) -> None:
     problems = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if problems:
         lines = [
-            f"  - at '{'.'.join(str(p) for p in e.absolute_path) or '(top level)'}': {e.message}"
-            for e in problems
+            f"  - at '{'.'.join(str(p) for p in e.absolute_path) or '(top level)'}': {e.message}" for e in problems
         ]
         raise ConfigError(f"{path} does not match {schema_name}:\n" + "\n".join(lines))
 
@@ -61,14 +60,10 @@ def check_config(config: dict, path: str | Path = "config/config.yaml") -> dict:
     for unit, spec in config["geography"]["merged_units"].items():
         for member in spec["members"]:
             if member in seen:
-                raise ConfigError(
-                    f"{path}: geography.merged_units: LA {member} is in both {seen[member]} and {unit}"
-                )
+                raise ConfigError(f"{path}: geography.merged_units: LA {member} is in both {seen[member]} and {unit}")
             seen[member] = unit
         if int(unit) not in spec["members"]:
-            raise ConfigError(
-                f"{path}: geography.merged_units.{unit}: the unit id must be one of its members"
-            )
+            raise ConfigError(f"{path}: geography.merged_units.{unit}: the unit id must be one of its members")
     return config
 
 

@@ -31,16 +31,32 @@ FLAG = {"flag": pa.Column(str)}
 
 
 def _long_table(columns: dict, extra_checks: list | None = None) -> pa.DataFrameSchema:
-    return pa.DataFrameSchema(columns, checks=[FLAG_OK_WHEN_VALUE, FLAG_REQUIRED_WHEN_MISSING, *(extra_checks or [])],
-                              strict=True, ordered=True, coerce=True)
+    return pa.DataFrameSchema(
+        columns,
+        checks=[FLAG_OK_WHEN_VALUE, FLAG_REQUIRED_WHEN_MISSING, *(extra_checks or [])],
+        strict=True,
+        ordered=True,
+        coerce=True,
+    )
 
 
 # One row per area x year x line x measure, in the publisher's own units.
 SPENDING = _long_table(
-    {**WHERE, "line": pa.Column(str), "category": pa.Column(str), "measure": pa.Column(str), **VALUE,
-     "unit": pa.Column(str, pa.Check.isin(["GBP", "GBP thousand"])), **FLAG},
-    [pa.Check(lambda df: (df["area_level"] != "la") | df["la_number"].notna() | (df["ons_code"] != ""),
-              name="an LA row has an LA number or an ONS code")],
+    {
+        **WHERE,
+        "line": pa.Column(str),
+        "category": pa.Column(str),
+        "measure": pa.Column(str),
+        **VALUE,
+        "unit": pa.Column(str, pa.Check.isin(["GBP", "GBP thousand"])),
+        **FLAG,
+    },
+    [
+        pa.Check(
+            lambda df: (df["area_level"] != "la") | df["la_number"].notna() | (df["ons_code"] != ""),
+            name="an LA row has an LA number or an ONS code",
+        )
+    ],
 )
 
 # LA reference: every LA, live or terminated, with its codes and region.
@@ -67,9 +83,13 @@ SPENDING_COLUMNS = list(SPENDING.columns)
 # (31 March) is the count date, or whose start year is the mid-year population estimate, so
 # counts at 31 March 2024 and the mid-2023 population both sit in "2023-24".
 ACTIVITY = _long_table(
-    {**WHERE, "measure": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9_]+$")), **VALUE,
-     "unit": pa.Column(str, pa.Check.isin(["count", "rate_per_10000", "percent", "score", "rank", "people"])),
-     **FLAG},
+    {
+        **WHERE,
+        "measure": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9_]+$")),
+        **VALUE,
+        "unit": pa.Column(str, pa.Check.isin(["count", "rate_per_10000", "percent", "score", "rank", "people"])),
+        **FLAG,
+    },
 )
 ACTIVITY_COLUMNS = list(ACTIVITY.columns)
 

@@ -15,8 +15,9 @@ def setup(log_path: str, name: str) -> logging.Logger:
     anything else with its traceback.
     """
     handlers = [logging.FileHandler(log_path, mode="w"), logging.StreamHandler(sys.stderr)]
-    logging.basicConfig(level=logging.INFO, handlers=handlers, force=True,
-                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, handlers=handlers, force=True, format="%(asctime)s %(name)s %(levelname)s %(message)s"
+    )
     logger = logging.getLogger(name)
 
     def report(kind, error, trace):

@@ -14,8 +14,14 @@ from .prices import deflate
 
 AREA = ["area_level", "area_code", "area_name", "year"]
 SERIES_COLUMNS = [*AREA, "measure", "cash", "real", "flag", "price_base"]
-SERIES = ["s251_gross_total", "s251_gross_children_looked_after", "s251_gross_total_per_child",
-          "s251_gross_children_looked_after_per_cla", "csc_net_total", "csc_net_total_per_child"]
+SERIES = [
+    "s251_gross_total",
+    "s251_gross_children_looked_after",
+    "s251_gross_total_per_child",
+    "s251_gross_children_looked_after_per_cla",
+    "csc_net_total",
+    "csc_net_total_per_child",
+]
 
 
 def _sum_categories(money: pd.DataFrame, categories: list[str], name: str) -> pd.DataFrame:
@@ -24,7 +30,8 @@ def _sum_categories(money: pd.DataFrame, categories: list[str], name: str) -> pd
         cash=("value", lambda v: v.sum() if v.notna().all() and len(v) == len(categories) else float("nan")),
         real=("value_real", lambda v: v.sum() if v.notna().all() and len(v) == len(categories) else float("nan")),
         flag=("flag", lambda f: "incomplete" if (f == "incomplete").any() else ""),
-        price_base=("price_base", "first"))
+        price_base=("price_base", "first"),
+    )
     out.loc[out["cash"].isna(), "flag"] = "category_missing"
     return out.assign(measure=name)
 
@@ -37,8 +44,12 @@ def national_series(money: pd.DataFrame, early: list[str], late: list[str]) -> p
     late_rows = _sum_categories(money, late, "late_intervention")
     total = direct[direct["measure"] == "s251_gross_total"].set_index(AREA)
     share = late_rows.set_index(AREA)
-    share = share.assign(cash=share["cash"] / total["cash"], real=share["cash"] / total["cash"],
-                         measure="late_intervention_share", price_base="").reset_index()
+    share = share.assign(
+        cash=share["cash"] / total["cash"],
+        real=share["cash"] / total["cash"],
+        measure="late_intervention_share",
+        price_base="",
+    ).reset_index()
     return pd.concat([direct, early_rows, late_rows, share], ignore_index=True)[SERIES_COLUMNS]
 
 
@@ -61,39 +72,71 @@ def headlines(series: pd.DataFrame, from_year: str, early: list[str], late: list
         start, end = england.loc[(measure, from_year)], england.loc[(measure, last)]
         pct = end["real"] / start["real"] - 1
         note = " (the latest year's England total lacks some LAs)" if end["flag"] == "incomplete" else ""
-        rows.append(dict(
-            id=f"{measure}_real_change", value=round(pct * 100, 1), unit="percent", years=f"{from_year} to {last}",
-            sentence=f"In {base}, {label} went from {fmt(start['real'])} in {from_year} to {fmt(end['real'])} "
-                     f"in {last}, a real-terms {'rise' if pct >= 0 else 'fall'} of {abs(pct):.0%}{note}."))
+        rows.append(
+            dict(
+                id=f"{measure}_real_change",
+                value=round(pct * 100, 1),
+                unit="percent",
+                years=f"{from_year} to {last}",
+                sentence=f"In {base}, {label} went from {fmt(start['real'])} in {from_year} to {fmt(end['real'])} "
+                f"in {last}, a real-terms {'rise' if pct >= 0 else 'fall'} of {abs(pct):.0%}{note}.",
+            )
+        )
 
     change("early_intervention", f"spending on early intervention ({', '.join(c.replace('_', ' ') for c in early)})")
     change("late_intervention", f"spending on late intervention ({', '.join(c.replace('_', ' ') for c in late)})")
     change("s251_gross_total", "total spending on children's and young people's services")
     change("s251_gross_total_per_child", "spending per child aged 0-17", _gbp)
-    change("s251_gross_children_looked_after_per_cla", "spending on children looked after per child looked after",
-           _gbp)
+    change("s251_gross_children_looked_after_per_cla", "spending on children looked after per child looked after", _gbp)
     change("csc_net_total", "net spending on children's social care (MHCLG)")
     share_from, share_last = (england.loc[("late_intervention_share", y), "cash"] for y in (from_year, last))
-    rows.append(dict(
-        id="late_intervention_share", value=round(share_last * 100, 1), unit="percent", years=f"{from_year} to {last}",
-        sentence=f"Late intervention took {share_last:.0%} of children's and young people's services spending in "
-                 f"{last}, up from {share_from:.0%} in {from_year}." if share_last >= share_from else
-                 f"Late intervention took {share_last:.0%} of children's and young people's services spending in "
-                 f"{last}, down from {share_from:.0%} in {from_year}."))
+    rows.append(
+        dict(
+            id="late_intervention_share",
+            value=round(share_last * 100, 1),
+            unit="percent",
+            years=f"{from_year} to {last}",
+            sentence=f"Late intervention took {share_last:.0%} of children's and young people's services spending in "
+            f"{last}, up from {share_from:.0%} in {from_year}."
+            if share_last >= share_from
+            else f"Late intervention took {share_last:.0%} of children's and young people's services spending in "
+            f"{last}, down from {share_from:.0%} in {from_year}.",
+        )
+    )
     cla, total = (england.loc[(m, last), "cash"] for m in ("s251_gross_children_looked_after", "s251_gross_total"))
-    rows.append(dict(
-        id="cla_share", value=round(cla / total * 100, 1), unit="percent", years=last,
-        sentence=f"In {last}, {cla / total:.0%} of children's and young people's services spending "
-                 f"({_bn(cla)} of {_bn(total)}, cash) was on children looked after."))
+    rows.append(
+        dict(
+            id="cla_share",
+            value=round(cla / total * 100, 1),
+            unit="percent",
+            years=last,
+            sentence=f"In {last}, {cla / total:.0%} of children's and young people's services spending "
+            f"({_bn(cla)} of {_bn(total)}, cash) was on children looked after.",
+        )
+    )
     return pd.DataFrame(rows)
 
 
-COMMONS_COLUMNS = ["year", "published_cash_bn", "pipeline_cash_bn", "cash_difference", "published_real_bn",
-                   "pipeline_real_bn", "real_difference", "within_tolerance", "explanation"]
+COMMONS_COLUMNS = [
+    "year",
+    "published_cash_bn",
+    "pipeline_cash_bn",
+    "cash_difference",
+    "published_real_bn",
+    "pipeline_real_bn",
+    "real_difference",
+    "within_tolerance",
+    "explanation",
+]
 
 
-def commons_table(panel: pd.DataFrame, prices: pd.DataFrame, published: dict,
-                  cash_tolerance: float = 0.01, real_tolerance: float = 0.015) -> pd.DataFrame:
+def commons_table(
+    panel: pd.DataFrame,
+    prices: pd.DataFrame,
+    published: dict,
+    cash_tolerance: float = 0.01,
+    real_tolerance: float = 0.015,
+) -> pd.DataFrame:
     """The Commons Library table of children's social care spending beside the pipeline's
     MHCLG series, deflated with the nearest pinned HM Treasury vintage to the same price base."""
     years = list(published["cash"])
@@ -111,13 +154,23 @@ def commons_table(panel: pd.DataFrame, prices: pd.DataFrame, published: dict,
     out["within_tolerance"] = cash_ok & real_ok
     flags = out["year"].map(real["flag"])
     out["explanation"] = [
-        "" if ok else "; ".join(filter(None, [
-            "the pipeline's England total lacks some LAs (flag incomplete)" if flag == "incomplete" else "",
-            "" if c_ok else "cash differs: published figures are rounded to GBP 10m and MHCLG revised the year later",
-            "" if r_ok or not c_ok else
-            f"cash agrees, so the gap is the deflator: {published['deflator_vintage_used']} instead of the "
-            "October 2018 HM Treasury vintage the Library used",
-        ]))
+        ""
+        if ok
+        else "; ".join(
+            filter(
+                None,
+                [
+                    "the pipeline's England total lacks some LAs (flag incomplete)" if flag == "incomplete" else "",
+                    ""
+                    if c_ok
+                    else "cash differs: published figures are rounded to GBP 10m and MHCLG revised the year later",
+                    ""
+                    if r_ok or not c_ok
+                    else f"cash agrees, so the gap is the deflator: {published['deflator_vintage_used']} instead of the "
+                    "October 2018 HM Treasury vintage the Library used",
+                ],
+            )
+        )
         for ok, c_ok, r_ok, flag in zip(out["within_tolerance"], cash_ok, real_ok, flags)
     ]
     return out[COMMONS_COLUMNS]
@@ -126,8 +179,9 @@ def commons_table(panel: pd.DataFrame, prices: pd.DataFrame, published: dict,
 DFE_COLUMNS = ["id", "published_text", "year", "published", "pipeline", "difference", "pipeline_definition"]
 
 
-def dfe_comparison(series: pd.DataFrame, prices: pd.DataFrame, published: dict, early: list[str],
-                   index: str) -> pd.DataFrame:
+def dfe_comparison(
+    series: pd.DataFrame, prices: pd.DataFrame, published: dict, early: list[str], index: str
+) -> pd.DataFrame:
     """DfE's published spending figures beside the pipeline's, with what the pipeline measures.
 
     Real-terms figures are deflated to the figure's own ``price_base`` with the configured index;
@@ -144,27 +198,42 @@ def dfe_comparison(series: pd.DataFrame, prices: pd.DataFrame, published: dict, 
     def pipeline(figure: dict) -> tuple[float, str]:
         year, measure = figure["year"], figure["measure"]
         if measure == "s251_gross_total":
-            return (england.loc[(measure, year), "cash"],
-                    "S251 outturn gross expenditure on children and young people's services, excluding capital "
-                    "charged to revenue (LAIT C&YPExpenditure from 2019-20), cash")
+            return (
+                england.loc[(measure, year), "cash"],
+                "S251 outturn gross expenditure on children and young people's services, excluding capital "
+                "charged to revenue (LAIT C&YPExpenditure from 2019-20), cash",
+            )
         if measure == "cla_share":
-            return (england.loc[("s251_gross_children_looked_after", year), "cash"]
-                    / england.loc[("s251_gross_total", year), "cash"],
-                    "S251 children looked after (incl. care leavers, adoption and special guardianship) over the "
-                    "S251 total, cash")
+            return (
+                england.loc[("s251_gross_children_looked_after", year), "cash"]
+                / england.loc[("s251_gross_total", year), "cash"],
+                "S251 children looked after (incl. care leavers, adoption and special guardianship) over the "
+                "S251 total, cash",
+            )
         if measure == "early_intervention_real":
-            return (early_real(figure["price_base"])[year],
-                    f"{configured}, real terms in {figure['price_base']} prices with {index}; DfE's 'non-statutory "
-                    "preventative services' are not defined line by line and its price base is not stated")
+            return (
+                early_real(figure["price_base"])[year],
+                f"{configured}, real terms in {figure['price_base']} prices with {index}; DfE's 'non-statutory "
+                "preventative services' are not defined line by line and its price base is not stated",
+            )
         real = early_real(year)
-        return real[year] / real[figure["from_year"]] - 1, f"change in {configured} since {figure['from_year']}, real terms"
+        return real[year] / real[
+            figure["from_year"]
+        ] - 1, f"change in {configured} since {figure['from_year']}, real terms"
 
     rows = []
     for figure in published["figures"]:
         mine, definition = pipeline(figure)
         change = figure["measure"].endswith("_change")
-        rows.append(dict(id=figure["id"], published_text=figure["text"], year=figure["year"],
-                         published=figure["value"], pipeline=mine,
-                         difference=mine - figure["value"] if change else mine / figure["value"] - 1,
-                         pipeline_definition=definition))
+        rows.append(
+            dict(
+                id=figure["id"],
+                published_text=figure["text"],
+                year=figure["year"],
+                published=figure["value"],
+                pipeline=mine,
+                difference=mine - figure["value"] if change else mine / figure["value"] - 1,
+                pipeline_definition=definition,
+            )
+        )
     return pd.DataFrame(rows, columns=DFE_COLUMNS)

@@ -26,9 +26,11 @@ def _coverage(years) -> str:
 def rebase(index: pd.Series, base_year: str) -> pd.Series:
     """The index (by year label) scaled so that ``base_year`` = 100."""
     if base_year not in index.index or pd.isna(index[base_year]):
-        raise ConfigError(f"price index {index.name!r} has no value for base year {base_year!r}; "
-                          f"it covers {_coverage(index.dropna().index)}. Set prices.base_year in "
-                          "config/config.yaml to a covered year, or pin a newer release of the index")
+        raise ConfigError(
+            f"price index {index.name!r} has no value for base year {base_year!r}; "
+            f"it covers {_coverage(index.dropna().index)}. Set prices.base_year in "
+            "config/config.yaml to a covered year, or pin a newer release of the index"
+        )
     return index / index[base_year] * 100
 
 
@@ -52,21 +54,27 @@ def deflate(values: pd.DataFrame, index_table: pd.DataFrame, index_name: str, ba
     """
     available = sorted(index_table["index"].unique())
     if index_name not in available:
-        raise ConfigError(f"unknown price index {index_name!r} (prices.index in config/config.yaml); "
-                          f"available: {available}")
+        raise ConfigError(
+            f"unknown price index {index_name!r} (prices.index in config/config.yaml); available: {available}"
+        )
     rows = index_table[index_table["index"] == index_name]
     dup = rows["year"].duplicated()
     if dup.any():
-        raise ConfigError(f"price index {index_name!r} has several values for {sorted(rows.loc[dup, 'year'])} "
-                          "(two vintages under one name?)")
+        raise ConfigError(
+            f"price index {index_name!r} has several values for {sorted(rows.loc[dup, 'year'])} "
+            "(two vintages under one name?)"
+        )
     index = rebase(rows.set_index("year")["value"].rename(index_name), base_year)
 
     needed = values.loc[values["value"].notna(), "year"].unique()
     uncovered = sorted(set(needed) - set(index.index))
     if uncovered:
-        raise ConfigError(f"price index {index_name!r} does not cover year(s) {uncovered[:5]}"
-                          f"{' ...' if len(uncovered) > 5 else ''} of the values; it covers {_coverage(index.index)}. "
-                          "Choose another prices.index in config/config.yaml, or pin a newer release of this "
-                          "one (README: Adding a new year)")
-    return values.assign(value_real=values["value"] * 100 / values["year"].map(index),
-                         price_base=price_base(index_name, base_year))
+        raise ConfigError(
+            f"price index {index_name!r} does not cover year(s) {uncovered[:5]}"
+            f"{' ...' if len(uncovered) > 5 else ''} of the values; it covers {_coverage(index.index)}. "
+            "Choose another prices.index in config/config.yaml, or pin a newer release of this "
+            "one (README: Adding a new year)"
+        )
+    return values.assign(
+        value_real=values["value"] * 100 / values["year"].map(index), price_base=price_base(index_name, base_year)
+    )

@@ -23,8 +23,7 @@ def read_sheets(path: str | os.PathLike) -> dict[str, pd.DataFrame]:
     Only empty cells are missing: text such as "NA" or "n/a" is kept, so suppression markers
     reach the parsers' flag columns instead of silently becoming blanks.
     """
-    return pd.read_excel(path, sheet_name=None, header=None, engine="calamine", keep_default_na=False,
-                         na_values=[""])
+    return pd.read_excel(path, sheet_name=None, header=None, engine="calamine", keep_default_na=False, na_values=[""])
 
 
 def atomic_write(path: str | os.PathLike, write) -> None:
@@ -58,8 +57,9 @@ def write_csv(df: pd.DataFrame, path: str | os.PathLike) -> None:
     )
 
 
-def write_table(df: pd.DataFrame, parquet: str | os.PathLike, csv: str | os.PathLike | None = None,
-                keys: list[str] | None = None) -> pd.DataFrame:
+def write_table(
+    df: pd.DataFrame, parquet: str | os.PathLike, csv: str | os.PathLike | None = None, keys: list[str] | None = None
+) -> pd.DataFrame:
     """Sort once, then write parquet (and the CSV twin if asked)."""
     df = sort_table(df, keys)
     write_parquet(df, parquet)

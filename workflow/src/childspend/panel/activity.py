@@ -56,8 +56,11 @@ CIN_COUNTS = ("cin_at_31_march", "referrals", "section47_enquiries", "icpc", "cp
 QUALITY_NOTES = [
     # The children in need census started in 2009-10; DfE called its first years experimental and
     # several LAs sent aggregate or no returns.
-    (CIN_COUNTS + tuple(k for k, v in RATES.items() if v[0] in CIN_COUNTS),
-     ("2009-10", "2010-11", "2011-12"), "early_census"),
+    (
+        CIN_COUNTS + tuple(k for k, v in RATES.items() if v[0] in CIN_COUNTS),
+        ("2009-10", "2010-11", "2011-12"),
+        "early_census",
+    ),
     # Before mid-2012 age 17 is estimated from age 16 a year earlier (parsers/population.py).
     ((POPULATION,), ("2009-10", "2010-11", "2011-12"), "age_17_estimated"),
     (("children_absolute_low_income",), ("2020-21",), "provisional"),
@@ -75,8 +78,13 @@ def activity_rows(tables: list[pd.DataFrame], exclusions: ExclusionLog) -> pd.Da
     rows = pd.concat(tables, ignore_index=True)
     dropped = rows["unit"].isin(NOT_CARRIED_UNITS) | rows["measure"].isin(NOT_CARRIED_MEASURES)
     for (source, measure), group in rows[dropped].groupby(["source", "measure"]):
-        exclusions.add("activity", "published rate, rank or check series: recomputed or not carried",
-                       source, measure=measure, rows=len(group))
+        exclusions.add(
+            "activity",
+            "published rate, rank or check series: recomputed or not carried",
+            source,
+            measure=measure,
+            rows=len(group),
+        )
     rows = rows[~dropped]
     keys = ["measure", "year", "la_number"]
     repeated = rows.duplicated([*keys, "source"], keep=False)
@@ -88,9 +96,15 @@ def activity_rows(tables: list[pd.DataFrame], exclusions: ExclusionLog) -> pd.Da
     older = chosen["source"] != newest[chosen.index]
     chosen.loc[older & chosen["value"].notna(), "flag"] = "earlier_release"
     for (source, measure), group in chosen[older].groupby(["source", "measure"]):
-        exclusions.add("activity", "value from an earlier release: the latest suppresses or lacks it", source,
-                       ",".join(sorted(group["year"].unique())), ",".join(str(n) for n in sorted(group["la_number"].unique())),
-                       measure, rows=len(group))
+        exclusions.add(
+            "activity",
+            "value from an earlier release: the latest suppresses or lacks it",
+            source,
+            ",".join(sorted(group["year"].unique())),
+            ",".join(str(n) for n in sorted(group["la_number"].unique())),
+            measure,
+            rows=len(group),
+        )
     return chosen.reset_index(drop=True)
 
 
@@ -145,10 +159,12 @@ def ratio(panel: pd.DataFrame, numerator: str, denominator: str, scale: float, n
     units = both.assign(area_level="la", measure=name, units_expected=1, units_reporting=have.astype(int))
 
     def totals(group_keys: list[str]) -> pd.DataFrame:
-        parts = both.assign(n=both["value_n"].where(have).astype(float), d=both["value_d"].where(have).astype(float),
-                            ok=have)
+        parts = both.assign(
+            n=both["value_n"].where(have).astype(float), d=both["value_d"].where(have).astype(float), ok=have
+        )
         out = parts.groupby(group_keys + ["year"], as_index=False).agg(
-            n=("n", "sum"), d=("d", "sum"), units_expected=("ok", "size"), units_reporting=("ok", "sum"))
+            n=("n", "sum"), d=("d", "sum"), units_expected=("ok", "size"), units_reporting=("ok", "sum")
+        )
         out["value"] = (out["n"] / out["d"].where(out["d"] != 0) * scale).where(out["units_reporting"] > 0)
         out["flag"] = "incomplete"
         out.loc[out["units_reporting"] == out["units_expected"], "flag"] = ""
@@ -157,8 +173,9 @@ def ratio(panel: pd.DataFrame, numerator: str, denominator: str, scale: float, n
 
     region = totals(["region_code", "region_name"])
     region = region.assign(area_level="region", area_code=region["region_code"], area_name=region["region_name"])
-    england = totals([]).assign(area_level="england", area_code="E92000001", area_name="England",
-                                region_code="", region_name="")
+    england = totals([]).assign(
+        area_level="england", area_code="E92000001", area_name="England", region_code="", region_name=""
+    )
     columns = list(panel.columns)
     rows = pd.concat([units, region, england], ignore_index=True).assign(measure=name)
     rows["source"] = rows["source"].fillna("derived")
@@ -168,8 +185,9 @@ def ratio(panel: pd.DataFrame, numerator: str, denominator: str, scale: float, n
 def derive(panel: pd.DataFrame, definitions: dict[str, tuple[str, str, float]]) -> pd.DataFrame:
     """Add every derived measure whose numerator and denominator are in the panel."""
     present = set(panel["measure"])
-    new = [ratio(panel, n, d, scale, name) for name, (n, d, scale) in definitions.items()
-           if n in present and d in present]
+    new = [
+        ratio(panel, n, d, scale, name) for name, (n, d, scale) in definitions.items() if n in present and d in present
+    ]
     return pd.concat([panel, *new], ignore_index=True)
 
 
@@ -185,7 +203,9 @@ def imd_deciles(panel: pd.DataFrame) -> pd.DataFrame:
     scores = panel[(panel["area_level"] == "la") & (panel["measure"] == "imd_average_score") & panel["value"].notna()]
     rank = scores.groupby("year")["value"].rank(ascending=False, method="first")
     count = scores.groupby("year")["value"].transform("size")
-    deciles = scores.assign(measure="imd_decile", value=(((rank - 1) * 10) // count + 1).astype(float), source="derived")
+    deciles = scores.assign(
+        measure="imd_decile", value=(((rank - 1) * 10) // count + 1).astype(float), source="derived"
+    )
     return pd.concat([panel, deciles], ignore_index=True)
 
 
@@ -195,7 +215,7 @@ def add_quality_notes(panel: pd.DataFrame) -> pd.DataFrame:
     panel = panel.copy()
     for measures, years, note in QUALITY_NOTES:
         hit = panel["measure"].isin(measures) & panel["year"].isin(years) & panel["value"].notna()
-        panel.loc[hit, "flag"] = panel.loc[hit, "flag"].map(lambda f: f"{f};{note}" if f else note)
+        panel.loc[hit, "flag"] = (panel.loc[hit, "flag"] + ";" + note).str.removeprefix(";")
     return panel
 
 

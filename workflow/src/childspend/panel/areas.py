@@ -27,7 +27,9 @@ def stable_units(geo: pd.DataFrame, merged_units: dict[str, dict]) -> pd.DataFra
         members = units["la_number"].isin(spec["members"])
         regions = units.loc[members, "region_code"].unique()
         if len(regions) != 1:
-            raise ConfigError(f"config/config.yaml: geography.merged_units.{unit_id}: members span regions {list(regions)}")
+            raise ConfigError(
+                f"config/config.yaml: geography.merged_units.{unit_id}: members span regions {list(regions)}"
+            )
         units.loc[members, ["unit_id", "unit_name"]] = [unit_id, spec["name"]]
     return units[["la_number", "unit_id", "unit_name", "region_code", "region_name"]].reset_index(drop=True)
 

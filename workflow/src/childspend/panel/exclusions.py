@@ -13,10 +13,19 @@ class ExclusionLog:
     def __init__(self) -> None:
         self.rows: list[dict] = []
 
-    def add(self, stage: str, reason: str, source: str = "", year: str = "", area: str = "",
-            measure: str = "", rows: int = 1) -> None:
-        self.rows.append(dict(stage=stage, source=source, year=year, area=area, measure=measure,
-                              reason=reason, rows=rows))
+    def add(
+        self,
+        stage: str,
+        reason: str,
+        source: str = "",
+        year: str = "",
+        area: str = "",
+        measure: str = "",
+        rows: int = 1,
+    ) -> None:
+        self.rows.append(
+            dict(stage=stage, source=source, year=year, area=area, measure=measure, reason=reason, rows=rows)
+        )
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows, columns=EXCLUSION_COLUMNS)

@@ -13,15 +13,30 @@ from __future__ import annotations
 
 import pandas as pd
 
-ENGLAND_COLUMNS = ["source", "year", "measure", "category", "published_england", "sum_of_las",
-                   "difference", "relative_difference", "las_in_file", "las_operating",
-                   "las_absent", "las_without_value", "other_bodies", "region_row_gaps", "within_tolerance",
-                   "explanation"]
+ENGLAND_COLUMNS = [
+    "source",
+    "year",
+    "measure",
+    "category",
+    "published_england",
+    "sum_of_las",
+    "difference",
+    "relative_difference",
+    "las_in_file",
+    "las_operating",
+    "las_absent",
+    "las_without_value",
+    "other_bodies",
+    "region_row_gaps",
+    "within_tolerance",
+    "explanation",
+]
 KEYS = ["source", "year", "measure", "category"]
 
 
-def region_row_gaps(table: pd.DataFrame, la_rows: pd.DataFrame, la_region: dict[int, str],
-                    tolerance: float) -> pd.Series:
+def region_row_gaps(
+    table: pd.DataFrame, la_rows: pd.DataFrame, la_region: dict[int, str], tolerance: float
+) -> pd.Series:
     """Published region rows that differ from the sum of their LAs, as text per KEYS.
 
     Region rows are matched to LAs by region name; sub-regions some publishers add (Inner and
@@ -37,8 +52,9 @@ def region_row_gaps(table: pd.DataFrame, la_rows: pd.DataFrame, la_region: dict[
     return both.groupby(KEYS)["text"].agg("; ".join)
 
 
-def england_rows(table: pd.DataFrame, la_rows: pd.DataFrame, operating: pd.DataFrame,
-                 la_region: dict[int, str], tolerance: float) -> pd.DataFrame:
+def england_rows(
+    table: pd.DataFrame, la_rows: pd.DataFrame, operating: pd.DataFrame, la_region: dict[int, str], tolerance: float
+) -> pd.DataFrame:
     """``table``: a parsed source (all levels); ``la_rows``: its LA rows with DfE numbers."""
     keys = KEYS
     # Files that keep empty rows for LAs not operating that year (LAIT) should not count them as
@@ -46,13 +62,23 @@ def england_rows(table: pd.DataFrame, la_rows: pd.DataFrame, operating: pd.DataF
     active = la_rows.merge(operating.assign(active=True), on=["la_number", "year"], how="left")["active"]
     la_rows = la_rows.assign(unreported=(active.fillna(False).to_numpy() & la_rows["value"].isna().to_numpy()))
     sums = la_rows.groupby(keys, as_index=False).agg(
-        sum_of_las=("value", "sum"), las_in_file=("la_number", "nunique"),
+        sum_of_las=("value", "sum"),
+        las_in_file=("la_number", "nunique"),
         las_without_value=("unreported", "sum"),
-        numbers=("la_number", lambda n: frozenset(n)))
-    published = (table[table["area_level"] == "england"].groupby(keys, as_index=False)["value"].sum(min_count=1)
-                 .rename(columns={"value": "published_england"}))
-    others = (table[table["area_level"] == "other_body"].groupby(keys, as_index=False)["value"].sum()
-              .rename(columns={"value": "other_bodies"}))
+        numbers=("la_number", lambda n: frozenset(n)),
+    )
+    published = (
+        table[table["area_level"] == "england"]
+        .groupby(keys, as_index=False)["value"]
+        .sum(min_count=1)
+        .rename(columns={"value": "published_england"})
+    )
+    others = (
+        table[table["area_level"] == "other_body"]
+        .groupby(keys, as_index=False)["value"]
+        .sum()
+        .rename(columns={"value": "other_bodies"})
+    )
     out = sums.merge(published, on=keys, how="left").merge(others, on=keys, how="left")
     out["other_bodies"] = out["other_bodies"].fillna(0.0)
     by_year = operating.groupby("year")["la_number"].agg(frozenset)
@@ -87,12 +113,16 @@ def _explain(row: dict) -> str:
     if reasons and row["source"].startswith(("ro3_", "rs_", "rsx_")):
         reasons.append("MHCLG's England row includes its imputation for those councils")
     if row["other_bodies"] and abs(row["difference"] + row["other_bodies"]) <= row["allowed_gap"]:
-        reasons.append(f"authorities without children's services duties (shire districts, the GLA, ...) "
-                       f"report {row['other_bodies']:,.0f} on this line, which the England row includes; "
-                       "with them the rows add up")
+        reasons.append(
+            f"authorities without children's services duties (shire districts, the GLA, ...) "
+            f"report {row['other_bodies']:,.0f} on this line, which the England row includes; "
+            "with them the rows add up"
+        )
     if row["region_row_gaps"]:
-        reasons.append("the publisher's region row(s) hold amounts that are in none of their LA rows "
-                       f"(published minus sum of LAs, in the file's unit): {row['region_row_gaps']}")
+        reasons.append(
+            "the publisher's region row(s) hold amounts that are in none of their LA rows "
+            f"(published minus sum of LAs, in the file's unit): {row['region_row_gaps']}"
+        )
     return "; ".join(reasons) or "unexplained: no LA is absent or suppressed"
 
 
@@ -122,8 +152,19 @@ def a1_vs_lait(a1: pd.DataFrame, lait: pd.DataFrame, tolerance: float) -> pd.Dat
     return table
 
 
-ACTIVITY_COLUMNS = ["measure", "year", "source", "published_england", "pipeline_england", "difference",
-                    "relative_difference", "units", "units_without_value", "within_tolerance", "explanation"]
+ACTIVITY_COLUMNS = [
+    "measure",
+    "year",
+    "source",
+    "published_england",
+    "pipeline_england",
+    "difference",
+    "relative_difference",
+    "units",
+    "units_without_value",
+    "within_tolerance",
+    "explanation",
+]
 
 
 def activity_england(published: pd.DataFrame, panel: pd.DataFrame, tolerance: float) -> pd.DataFrame:
@@ -132,7 +173,9 @@ def activity_england(published: pd.DataFrame, panel: pd.DataFrame, tolerance: fl
     numbers, so a rate within 0.5 agrees). The units without a value are named."""
     england = published[(published["area_level"] == "england") & published["value"].notna()]
     england = england.sort_values("source").drop_duplicates(["measure", "year"], keep="last")
-    out = england.rename(columns={"value": "published_england"})[["measure", "year", "source", "published_england", "unit"]]
+    out = england.rename(columns={"value": "published_england"})[
+        ["measure", "year", "source", "published_england", "unit"]
+    ]
     la = panel[panel["area_level"] == "la"]
     sums = la.groupby(["measure", "year"]).agg(sum_of_units=("value", "sum"), units=("value", "size"))
     rates = panel[panel["area_level"] == "england"].set_index(["measure", "year"])["value"].rename("england_rate")
@@ -140,16 +183,23 @@ def activity_england(published: pd.DataFrame, panel: pd.DataFrame, tolerance: fl
     is_rate = out["unit"] == "rate_per_10000"
     out["pipeline_england"] = out["england_rate"].where(is_rate, out["sum_of_units"])
     lacking = la[la["value"].isna()]
-    without = lacking.groupby(["measure", "year"])[["area_name", "flag"]].agg(list).apply(
-        lambda r: "; ".join(f"{n} ({f})" for n, f in zip(r["area_name"], r["flag"])), axis=1)
+    without = (
+        lacking.groupby(["measure", "year"])[["area_name", "flag"]]
+        .agg(list)
+        .apply(lambda r: "; ".join(f"{n} ({f})" for n, f in zip(r["area_name"], r["flag"])), axis=1)
+    )
     without = without.to_dict()
     out["units_without_value"] = [without.get(key, "") for key in zip(out["measure"], out["year"])]
     out["difference"] = out["pipeline_england"] - out["published_england"]
     out["relative_difference"] = out["difference"] / out["published_england"]
-    out["within_tolerance"] = (out["difference"].abs() <= 0.5).where(is_rate, out["relative_difference"].abs() <= tolerance)
+    out["within_tolerance"] = (out["difference"].abs() <= 0.5).where(
+        is_rate, out["relative_difference"].abs() <= tolerance
+    )
     population = panel_population_source(panel)
-    out["explanation"] = [_explain_activity(*r, population) for r in
-                          zip(out["within_tolerance"], out["units_without_value"], is_rate, out["source"])]
+    out["explanation"] = [
+        _explain_activity(*r, population)
+        for r in zip(out["within_tolerance"], out["units_without_value"], is_rate, out["source"])
+    ]
     return out[ACTIVITY_COLUMNS]
 
 
@@ -164,6 +214,8 @@ def _explain_activity(ok: bool, without: str, is_rate: bool, source: str, popula
     if without:
         return f"the published figure includes {without}, with DfE's estimate where it has one"
     if is_rate and source < population:
-        return (f"DfE's rate, from {source}, divides by that release's population estimates; the panel "
-                f"divides by the latest ({population})")
+        return (
+            f"DfE's rate, from {source}, divides by that release's population estimates; the panel "
+            f"divides by the latest ({population})"
+        )
     return "unexplained: every unit reports"

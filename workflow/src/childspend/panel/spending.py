@@ -17,8 +17,16 @@ import pandas as pd
 from .units import latest_release, sum_groups
 
 UNIT_FACTOR = {"GBP": 1.0, "GBP thousand": 1000.0}
-S251_CATEGORIES = ["early_years", "children_looked_after", "safeguarding", "family_support",
-                   "young_people", "youth_justice", "other_children_family", "total"]
+S251_CATEGORIES = [
+    "early_years",
+    "children_looked_after",
+    "safeguarding",
+    "family_support",
+    "young_people",
+    "youth_justice",
+    "other_children_family",
+    "total",
+]
 
 
 def select(table: pd.DataFrame, measure: str, categories: list[str], prefix: str) -> pd.DataFrame:

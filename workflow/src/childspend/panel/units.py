@@ -14,8 +14,20 @@ from ..codes import ENGLAND_CODE, name_key, name_to_la_number, ons_to_la_number
 from .areas import operating
 from .exclusions import ExclusionLog
 
-PANEL_COLUMNS = ["area_level", "area_code", "area_name", "region_code", "region_name", "year",
-                 "measure", "value", "flag", "source", "units_expected", "units_reporting"]
+PANEL_COLUMNS = [
+    "area_level",
+    "area_code",
+    "area_name",
+    "region_code",
+    "region_name",
+    "year",
+    "measure",
+    "value",
+    "flag",
+    "source",
+    "units_expected",
+    "units_reporting",
+]
 
 
 def resolve_la_numbers(table: pd.DataFrame, geo: pd.DataFrame, exclusions: ExclusionLog) -> pd.DataFrame:
@@ -46,8 +58,9 @@ def within_years(rows: pd.DataFrame, years: list[str], exclusions: ExclusionLog)
     return rows[~outside]
 
 
-def to_units(rows: pd.DataFrame, units: pd.DataFrame, operating: pd.DataFrame,
-             exclusions: ExclusionLog) -> pd.DataFrame:
+def to_units(
+    rows: pd.DataFrame, units: pd.DataFrame, operating: pd.DataFrame, exclusions: ExclusionLog
+) -> pd.DataFrame:
     """Sum LA rows into stable units.
 
     A unit's value for a year is the sum over a complete set of its members: the LAs operating
@@ -66,8 +79,14 @@ def to_units(rows: pd.DataFrame, units: pd.DataFrame, operating: pd.DataFrame,
     active = rows.merge(operating, on=["la_number", "year"], how="left", indicator=True)["_merge"].eq("both").to_numpy()
     empty = ~active & rows["value"].isna().to_numpy()
     for (source, year), group in rows[empty].groupby(["source", "year"]):
-        exclusions.add("units", "empty row for an LA not operating this year dropped", source, year,
-                       ",".join(str(n) for n in sorted(group["la_number"].unique())), rows=len(group))
+        exclusions.add(
+            "units",
+            "empty row for an LA not operating this year dropped",
+            source,
+            year,
+            ",".join(str(n) for n in sorted(group["la_number"].unique())),
+            rows=len(group),
+        )
     rows = rows[~empty]
 
     expected = operating.merge(units[["la_number", "unit_id"]], on="la_number")
@@ -79,25 +98,34 @@ def to_units(rows: pd.DataFrame, units: pd.DataFrame, operating: pd.DataFrame,
     single = ~rows["unit_id"].isin(set(units.loc[merged, "unit_id"]))
     if not merged.any():
         return sum_groups(rows, keys)
-    reported = (rows[~single].groupby(keys).agg(got=("la_number", frozenset), source=("source", "first"))
-                .reset_index())
+    reported = rows[~single].groupby(keys).agg(got=("la_number", frozenset), source=("source", "first")).reset_index()
     chosen, missing = [], []
     for unit, year, measure, got, source in reported.itertuples(index=False):
         own = needed.get((unit, year), frozenset())
         fits = [own] if own and own <= got else [b for b in boundaries.get(unit, []) if b <= got]
         if len(fits) != 1:
-            reason = (f"unit incomplete: member LA(s) {sorted(int(n) for n in own - got)} not reported" if not fits
-                      else f"unit reported on several boundaries at once {[sorted(map(int, f)) for f in fits]}")
+            reason = (
+                f"unit incomplete: member LA(s) {sorted(int(n) for n in own - got)} not reported"
+                if not fits
+                else f"unit reported on several boundaries at once {[sorted(map(int, f)) for f in fits]}"
+            )
             exclusions.add("units", reason, source, year, unit, measure)
             missing.append((unit, year, measure, source))
             continue
         chosen.extend((unit, year, measure, int(n)) for n in fits[0])
         if fits[0] != own:
-            exclusions.add("units", f"unit summed over another year's boundaries: LAs {sorted(map(int, fits[0]))}",
-                           source, year, unit, measure)
+            exclusions.add(
+                "units",
+                f"unit summed over another year's boundaries: LAs {sorted(map(int, fits[0]))}",
+                source,
+                year,
+                unit,
+                measure,
+            )
         for extra in sorted(got - fits[0]):
-            exclusions.add("units", "LA value not used: the unit is complete without it", source, year,
-                           str(extra), measure)
+            exclusions.add(
+                "units", "LA value not used: the unit is complete without it", source, year, str(extra), measure
+            )
 
     use = pd.DataFrame(chosen, columns=[*keys, "la_number"]).astype({"la_number": rows["la_number"].dtype})
     grouped = sum_groups(pd.concat([rows[single], rows[~single].merge(use, on=[*keys, "la_number"])]), keys)
@@ -107,8 +135,11 @@ def to_units(rows: pd.DataFrame, units: pd.DataFrame, operating: pd.DataFrame,
 
 def sum_groups(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Sum ``value`` per group: missing if any member is, with the members' flags joined."""
-    grouped = rows.assign(gap=rows["value"].isna()).groupby(keys, as_index=False).agg(
-        value=("value", "sum"), gap=("gap", "any"), source=("source", "first"))
+    grouped = (
+        rows.assign(gap=rows["value"].isna())
+        .groupby(keys, as_index=False)
+        .agg(value=("value", "sum"), gap=("gap", "any"), source=("source", "first"))
+    )
     grouped["value"] = grouped["value"].where(~grouped["gap"])
     flagged = rows[rows["flag"] != ""].groupby(keys)["flag"].agg(lambda f: ";".join(sorted(set(f))))
     flagged = flagged.to_dict()
@@ -116,8 +147,9 @@ def sum_groups(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return grouped.drop(columns="gap")
 
 
-def complete_grid(unit_values: pd.DataFrame, units: pd.DataFrame, years: list[str],
-                  exclusions: ExclusionLog) -> pd.DataFrame:
+def complete_grid(
+    unit_values: pd.DataFrame, units: pd.DataFrame, years: list[str], exclusions: ExclusionLog
+) -> pd.DataFrame:
     """Every unit x year x measure, missing where the source has no row (flag not_reported /
     no_data), so gaps are explicit."""
     unit_ids = units[["unit_id"]].drop_duplicates()
@@ -130,14 +162,27 @@ def complete_grid(unit_values: pd.DataFrame, units: pd.DataFrame, years: list[st
     out.loc[absent & in_source, "flag"] = "not_reported"
     out.loc[absent & ~in_source, "flag"] = "no_data"
     for (year, measure), group in out[absent & in_source].groupby(["year", "measure"]):
-        exclusions.add("panel", "unit absent from the source in this year", year=year, measure=measure,
-                       area=",".join(sorted(group["unit_id"])), rows=len(group))
+        exclusions.add(
+            "panel",
+            "unit absent from the source in this year",
+            year=year,
+            measure=measure,
+            area=",".join(sorted(group["unit_id"])),
+            rows=len(group),
+        )
     out["source"] = out["source"].fillna("")
     out["flag"] = out["flag"].fillna("")
     suppressed = out["value"].isna() & ~absent
     for (source, year, measure, flag), group in out[suppressed].groupby(["source", "year", "measure", "flag"]):
-        exclusions.add("panel", f"unit value missing in the source (flag {flag})", source, year,
-                       ",".join(sorted(group["unit_id"])), measure, rows=len(group))
+        exclusions.add(
+            "panel",
+            f"unit value missing in the source (flag {flag})",
+            source,
+            year,
+            ",".join(sorted(group["unit_id"])),
+            measure,
+            rows=len(group),
+        )
     return out
 
 
@@ -151,11 +196,18 @@ def with_totals(unit_panel: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
 
     def total(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         return frame.groupby(keys + ["year", "measure"], as_index=False).agg(
-            value=("value", "sum"), units_expected=("value", "size"), units_reporting=("value", "count"),
-            source=("source", lambda s: ";".join(sorted(set(s) - {""}))))
+            value=("value", "sum"),
+            units_expected=("value", "size"),
+            units_reporting=("value", "count"),
+            source=("source", lambda s: ";".join(sorted(set(s) - {""}))),
+        )
 
     region = total(la, ["region_code", "region_name"])
-    region["area_level"], region["area_code"], region["area_name"] = "region", region["region_code"], region["region_name"]
+    region["area_level"], region["area_code"], region["area_name"] = (
+        "region",
+        region["region_code"],
+        region["region_name"],
+    )
     england = total(la, [])
     england["area_level"], england["area_code"], england["area_name"] = "england", ENGLAND_CODE, "England"
     england["region_code"], england["region_name"] = "", ""
@@ -177,8 +229,9 @@ def wide(panel: pd.DataFrame) -> pd.DataFrame:
     return table.reset_index()
 
 
-def unit_panel(rows: pd.DataFrame, geo: pd.DataFrame, units: pd.DataFrame, years: list[str],
-               exclusions: ExclusionLog) -> pd.DataFrame:
+def unit_panel(
+    rows: pd.DataFrame, geo: pd.DataFrame, units: pd.DataFrame, years: list[str], exclusions: ExclusionLog
+) -> pd.DataFrame:
     """LA rows -> every unit x year x measure, with region and England totals."""
     rows = within_years(rows, years, exclusions)
     values = to_units(rows, units, operating(geo, years), exclusions)

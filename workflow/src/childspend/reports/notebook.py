@@ -22,8 +22,9 @@ def execute(notebook: str | Path, parameters: dict, cwd: str | Path = ".") -> nb
     """Run the notebook with ``parameters`` injected; return the executed notebook, timings removed."""
     with tempfile.TemporaryDirectory() as tmp:
         output = Path(tmp) / Path(notebook).name
-        papermill.execute_notebook(str(notebook), str(output), parameters=parameters, kernel_name=KERNEL,
-                                   progress_bar=False, cwd=str(cwd))
+        papermill.execute_notebook(
+            str(notebook), str(output), parameters=parameters, kernel_name=KERNEL, progress_bar=False, cwd=str(cwd)
+        )
         executed = nbformat.read(output, as_version=4)
     executed.metadata.pop("papermill", None)
     for number, cell in enumerate(executed.cells):

@@ -22,9 +22,17 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 from ..tables import atomic_write  # noqa: E402
 
 STYLE = {
-    "figure.figsize": (8, 4.8), "figure.dpi": 100, "savefig.dpi": 150, "font.size": 10,
-    "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3,
-    "axes.titleweight": "bold", "axes.titlesize": 12, "legend.frameon": False,
+    "figure.figsize": (8, 4.8),
+    "figure.dpi": 100,
+    "savefig.dpi": 150,
+    "font.size": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.titleweight": "bold",
+    "axes.titlesize": 12,
+    "legend.frameon": False,
 }
 COLOURS = {"cash": "#9e9e9e", "real": "#1f4e79", "early": "#2a9d8f", "late": "#e76f51", "england": "#000000"}
 SOURCE_NOTE = "Source: DfE S251 outturn (Table A1, LAIT); MHCLG revenue outturn; ONS; childspend pipeline."
@@ -55,8 +63,13 @@ def _finish(fig, ax, title: str, caption: str, scope_break: str | None = None) -
     labels = [t.get_text() for t in ax.get_xticklabels()]
     if scope_break in labels[1:]:
         ax.axvline(labels.index(scope_break) - 0.5, color="#777777", linestyle=":", linewidth=1)
-        ax.annotate("Table A1 scope\nwidens", (labels.index(scope_break) - 0.45, 0.02),
-                    xycoords=("data", "axes fraction"), fontsize=7, color="#555555")
+        ax.annotate(
+            "Table A1 scope\nwidens",
+            (labels.index(scope_break) - 0.45, 0.02),
+            xycoords=("data", "axes fraction"),
+            fontsize=7,
+            color="#555555",
+        )
     for label in ax.get_xticklabels():
         label.set_rotation(45)
         label.set_ha("right")
@@ -71,8 +84,15 @@ def _incomplete_note(rows: pd.DataFrame) -> str:
 def _line(ax, rows: pd.DataFrame, column: str, **style) -> None:
     ax.plot(rows["year"], rows[column], **style)
     hollow = rows[rows["flag"] == "incomplete"]
-    ax.plot(hollow["year"], hollow[column], linestyle="none", marker="o", markerfacecolor="white",
-            color=style.get("color"), markersize=6)
+    ax.plot(
+        hollow["year"],
+        hollow[column],
+        linestyle="none",
+        marker="o",
+        markerfacecolor="white",
+        color=style.get("color"),
+        markersize=6,
+    )
 
 
 def cash_and_real(series: pd.DataFrame) -> plt.Figure:
@@ -87,11 +107,14 @@ def cash_and_real(series: pd.DataFrame) -> plt.Figure:
         ax.set_ylim(bottom=0)
         ax.legend(loc="lower right")
         widens = scope_widens(series)
-        caption = ("Gross expenditure excluding capital charged to revenue. "
-                   + (f"Before {widens} Table A1 had no Sure Start or young people's blocks. " if widens else "")
-                   + _incomplete_note(rows))
-        return _finish(fig, ax, "Spending on children's and young people's services, England", caption,
-                       scope_break=widens)
+        caption = (
+            "Gross expenditure excluding capital charged to revenue. "
+            + (f"Before {widens} Table A1 had no Sure Start or young people's blocks. " if widens else "")
+            + _incomplete_note(rows)
+        )
+        return _finish(
+            fig, ax, "Spending on children's and young people's services, England", caption, scope_break=widens
+        )
 
 
 def early_and_late(series: pd.DataFrame) -> plt.Figure:
@@ -101,14 +124,21 @@ def early_and_late(series: pd.DataFrame) -> plt.Figure:
         early = _england(series, "early_intervention").set_index("year")
         late = _england(series, "late_intervention").set_index("year")
         years = early.index.intersection(late.index)
-        ax.stackplot(years, early.loc[years, "real"], late.loc[years, "real"],
-                     colors=[COLOURS["early"], COLOURS["late"]], labels=["early intervention", "late intervention"],
-                     alpha=0.85)
+        ax.stackplot(
+            years,
+            early.loc[years, "real"],
+            late.loc[years, "real"],
+            colors=[COLOURS["early"], COLOURS["late"]],
+            labels=["early intervention", "late intervention"],
+            alpha=0.85,
+        )
         ax.yaxis.set_major_formatter(BILLIONS)
         ax.legend(loc="upper left")
-        caption = (f"Real terms, {early['price_base'].iloc[0]}. Categories as set in config (intervention). "
-                   "2010-11 early intervention includes Connexions, in Table A1 that year only. "
-                   + _incomplete_note(late.reset_index()))
+        caption = (
+            f"Real terms, {early['price_base'].iloc[0]}. Categories as set in config (intervention). "
+            "2010-11 early intervention includes Connexions, in Table A1 that year only. "
+            + _incomplete_note(late.reset_index())
+        )
         return _finish(fig, ax, "Early and late intervention spending, England", caption)
 
 
@@ -124,8 +154,10 @@ def per_child_by_region(series: pd.DataFrame) -> plt.Figure:
         ax.yaxis.set_major_formatter(POUNDS)
         ax.legend(fontsize=7, ncol=2, loc="upper left")
         widens = scope_widens(series)
-        caption = (f"Real terms, {rows['price_base'].iloc[0]}. Regions over the units with both spending and "
-                   "population" + (f"; before {widens} Table A1's scope is narrower." if widens else "."))
+        caption = (
+            f"Real terms, {rows['price_base'].iloc[0]}. Regions over the units with both spending and "
+            "population" + (f"; before {widens} Table A1's scope is narrower." if widens else ".")
+        )
         return _finish(fig, ax, "Spending per child aged 0-17, by region", caption, scope_break=widens)
 
 
@@ -136,13 +168,21 @@ def cost_per_looked_after_child(series: pd.DataFrame) -> plt.Figure:
         rows = _england(series, "s251_gross_children_looked_after_per_cla")
         # a ratio over the LAs with both parts: fewer LAs do not bias it, so no hollow markers
         ax.plot(rows["year"], rows["cash"], color=COLOURS["cash"], marker="o", markersize=3, label="cash")
-        ax.plot(rows["year"], rows["real"], color=COLOURS["real"], marker="o", markersize=3,
-                label=f"real, {rows['price_base'].iloc[0]}")
+        ax.plot(
+            rows["year"],
+            rows["real"],
+            color=COLOURS["real"],
+            marker="o",
+            markersize=3,
+            label=f"real, {rows['price_base'].iloc[0]}",
+        )
         ax.yaxis.set_major_formatter(POUNDS)
         ax.set_ylim(bottom=0)
         ax.legend(loc="lower right")
-        caption = ("S251 children looked after spending in the year over children looked after at its end "
-                   "(31 March), over the LAs that report both.")
+        caption = (
+            "S251 children looked after spending in the year over children looked after at its end "
+            "(31 March), over the LAs that report both."
+        )
         return _finish(fig, ax, "Spending per child looked after, England", caption)
 
 

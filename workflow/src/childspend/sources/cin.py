@@ -51,10 +51,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import LayoutError
 from ..codes import ENGLAND_CODE
-from ..markers import numeric_with_flag
 from ..contracts import ACTIVITY_COLUMNS
+from ..errors import LayoutError
+from ..markers import numeric_with_flag
 from ..years import fy_ending
 from . import ees
 
@@ -66,15 +66,24 @@ COUNT, RATE = "count", "rate_per_10000"
 EARLY_CENSUS_YEARS = ("2009-10", "2010-11", "2011-12")
 
 # --- EES tidy layout -------------------------------------------------------------------------
-EES_AREA_COLUMNS = ["time_period", "time_identifier", "geographic_level", "country_code", "country_name",
-                    "region_code", "region_name", "old_la_code", "new_la_code", "la_name"]
+EES_AREA_COLUMNS = [
+    "time_period",
+    "time_identifier",
+    "geographic_level",
+    "country_code",
+    "country_name",
+    "region_code",
+    "region_name",
+    "old_la_code",
+    "new_la_code",
+    "la_name",
+]
 # Table (its ``category`` value, lower case) -> count columns it must have -> measure.
 # A rate, where published, sits in "<count column>_rate".
 EES_TABLES = {
     "children in need": {"At31_episodes": "cin_at_31_march"},
     "referrals and re-referrals": {"referral_count": "referrals"},
-    "section 47s and initial child protection conferences": {"Section47": "section47_enquiries",
-                                                             "ICPC": "icpc"},
+    "section 47s and initial child protection conferences": {"Section47": "section47_enquiries", "ICPC": "icpc"},
     "child protection plans by length of time": {"CPP_At31": "cpp_at_31_march"},
     "child protection plans which are a second or subsequent plan": {"CPP_start": "cpp_started"},
     "child protection plans": {"CPP_start": "cpp_started", "CPP_At31": "cpp_at_31_march"},
@@ -112,17 +121,24 @@ def parse(path: Path, source_id: str, period: str) -> pd.DataFrame:
     elif "geog_l" in raw.columns:
         areas, columns, area_columns = _wide(raw, path, period)
     else:
-        raise LayoutError(f"{path}: neither the EES layout ('time_period' column) nor the underlying-data "
-                          f"layout ('geog_l' column); found columns {list(raw.columns)[:15]}")
+        raise LayoutError(
+            f"{path}: neither the EES layout ('time_period' column) nor the underlying-data "
+            f"layout ('geog_l' column); found columns {list(raw.columns)[:15]}"
+        )
     out = _long(raw, areas, columns, source_id)
     key = ["year", "area_level", "la_number", "ons_code", "area_name", "measure"]
     dup = out.duplicated(key)
     if dup.any():
         raise LayoutError(f"{path}: repeated year/area/measure rows, e.g.\n{out[dup].head().to_string()}")
     flags = {f: int(n) for f, n in out.loc[out["flag"] != "", "flag"].value_counts().items()}
-    log.info("%s: kept %d rows (%s; missing values by flag: %s); skipped %d other columns",
-             path, len(out), ", ".join(sorted(out["measure"].unique())), flags,
-             raw.shape[1] - len(columns) - len(area_columns))
+    log.info(
+        "%s: kept %d rows (%s; missing values by flag: %s); skipped %d other columns",
+        path,
+        len(out),
+        ", ".join(sorted(out["measure"].unique())),
+        flags,
+        raw.shape[1] - len(columns) - len(area_columns),
+    )
     return out.sort_values(["measure", "year", "area_level", "la_number", "area_name"], ignore_index=True)
 
 
@@ -145,22 +161,26 @@ def _ees(raw: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, dict[str, tuple[s
     bad = ~raw["time_period"].str.fullmatch(r"\d{4}") | (raw["time_identifier"] != "Reporting year")
     if bad.any():
         found = raw.loc[bad, ["time_period", "time_identifier"]].drop_duplicates().head().values.tolist()
-        raise LayoutError(f"{path}: 'time_period'/'time_identifier' should be a year ending 31 March and "
-                          f"'Reporting year'; found {found}")
+        raise LayoutError(
+            f"{path}: 'time_period'/'time_identifier' should be a year ending 31 March and "
+            f"'Reporting year'; found {found}"
+        )
     level = raw["geographic_level"].map(ees.LEVELS)
     if level.isna().any():
         found = sorted(set(raw["geographic_level"]) - set(ees.LEVELS))
         raise LayoutError(f"{path}: column 'geographic_level' has {found}; expected {sorted(ees.LEVELS)}")
     name = raw["la_name"].where(level == "la", raw["region_name"].where(level == "region", raw["country_name"]))
     code = raw["new_la_code"].where(level == "la", raw["region_code"].where(level == "region", raw["country_code"]))
-    areas = pd.DataFrame({
-        # the count date is 31 March of time_period: 2024 -> "2023-24"
-        "year": raw["time_period"].map(fy_ending),
-        "area_level": level,
-        "la_number": _la_numbers(raw["old_la_code"], level, path, "old_la_code"),
-        "ons_code": _ons_codes(code, path),
-        "area_name": name.str.strip(),
-    })
+    areas = pd.DataFrame(
+        {
+            # the count date is 31 March of time_period: 2024 -> "2023-24"
+            "year": raw["time_period"].map(fy_ending),
+            "area_level": level,
+            "la_number": _la_numbers(raw["old_la_code"], level, path, "old_la_code"),
+            "ons_code": _ons_codes(code, path),
+            "area_name": name.str.strip(),
+        }
+    )
     return areas, columns, EES_AREA_COLUMNS + [category]
 
 
@@ -171,8 +191,10 @@ def _wide(raw: pd.DataFrame, path: Path, period: str) -> tuple[pd.DataFrame, dic
         raise LayoutError(f"{path}: missing column(s) {missing}; found {list(raw.columns)[:15]}")
     spans = {m.groups() for c in raw.columns if (m := _WIDE_YEAR.fullmatch(c))}
     if len(spans) != 1:
-        raise LayoutError(f"{path}: cannot tell the year: expected one 'Referrals<yyyy>' column (e.g. "
-                          f"'Referrals1314'), found {sorted(c for c in raw.columns if c.lower().startswith('referrals'))}")
+        raise LayoutError(
+            f"{path}: cannot tell the year: expected one 'Referrals<yyyy>' column (e.g. "
+            f"'Referrals1314'), found {sorted(c for c in raw.columns if c.lower().startswith('referrals'))}"
+        )
     first, second = spans.pop()
     end = 2001 + int(first)
     if int(second) != end % 100 or (period.strip().isdigit() and int(period) != end):
@@ -187,27 +209,32 @@ def _wide(raw: pd.DataFrame, path: Path, period: str) -> tuple[pd.DataFrame, dic
             if len(found) > 1 or (required and not found):
                 stem = re.match(r"[A-Za-z]+", pattern).group()
                 near = [c for c in raw.columns if c.lower().startswith(stem.lower())][:12]
-                raise LayoutError(f"{path}: {measure}: expected one column matching '{regex.pattern}', "
-                                  f"found {found or 'none'} (columns starting '{stem}': {near})")
+                raise LayoutError(
+                    f"{path}: {measure}: expected one column matching '{regex.pattern}', "
+                    f"found {found or 'none'} (columns starting '{stem}': {near})"
+                )
             if found:
                 columns[found[0]] = (measure, unit)
             else:
-                log.info("%s: no published %s (no column matching '%s'); not computed",
-                         path, measure, regex.pattern)
+                log.info("%s: no published %s (no column matching '%s'); not computed", path, measure, regex.pattern)
 
     level = raw["geog_l"].str.strip().map(WIDE_LEVELS)
     if level.isna().any():
-        raise LayoutError(f"{path}: column 'geog_l' has {sorted(set(raw['geog_l']) - set(WIDE_LEVELS))}; "
-                          f"expected {sorted(WIDE_LEVELS)}")
+        raise LayoutError(
+            f"{path}: column 'geog_l' has {sorted(set(raw['geog_l']) - set(WIDE_LEVELS))}; "
+            f"expected {sorted(WIDE_LEVELS)}"
+        )
     # The England row carries Isle of Wight's codes (see module notes): use the level, not the codes.
     ons = raw["new_la_code"].str.strip() if "new_la_code" in raw.columns else pd.Series("", index=raw.index)
-    areas = pd.DataFrame({
-        "year": fy_ending(end),
-        "area_level": level,
-        "la_number": _la_numbers(raw["geog_c"], level, path, "geog_c"),
-        "ons_code": _ons_codes(ons.where(level == "la", ENGLAND_CODE), path),
-        "area_name": raw["geog_n"].str.strip(),
-    })
+    areas = pd.DataFrame(
+        {
+            "year": fy_ending(end),
+            "area_level": level,
+            "la_number": _la_numbers(raw["geog_c"], level, path, "geog_c"),
+            "ons_code": _ons_codes(ons.where(level == "la", ENGLAND_CODE), path),
+            "area_name": raw["geog_n"].str.strip(),
+        }
+    )
     return areas, columns, WIDE_AREA_COLUMNS + (["new_la_code"] if "new_la_code" in raw.columns else [])
 
 
@@ -216,8 +243,9 @@ def _la_numbers(codes: pd.Series, level: pd.Series, path: Path, column: str) -> 
     codes = codes.str.strip().where(level == "la")
     bad = (level == "la") & ~codes.str.fullmatch(r"\d{3}").fillna(False)
     if bad.any():
-        raise LayoutError(f"{path}: column '{column}' should be a 3-digit LA number on LA rows; "
-                          f"found {sorted(set(codes[bad]))[:10]}")
+        raise LayoutError(
+            f"{path}: column '{column}' should be a 3-digit LA number on LA rows; found {sorted(set(codes[bad]))[:10]}"
+        )
     return pd.to_numeric(codes).astype("Int64")
 
 

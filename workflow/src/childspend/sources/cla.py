@@ -96,10 +96,10 @@ from pathlib import Path
 import pandas as pd
 import pyreadr
 
-from ..errors import LayoutError
 from ..codes import ENGLAND_CODE, region_by_name
-from ..markers import numeric_with_flag
 from ..contracts import ACTIVITY_COLUMNS
+from ..errors import LayoutError
+from ..markers import numeric_with_flag
 from ..years import fy_ending
 from . import ees
 
@@ -137,10 +137,14 @@ HARMONISED = {
     "placement_foster": (["foster"], ["foster"]),
     "placement_adoption": (["adoption"], ["adoption"]),
     "placement_with_parents": (["with_parents"], ["with_parents"]),
-    "placement_residential_independent": (["secure_homes_semi_independent", "other_community"],
-                                          ["secure_childrens_homes", "independent_semi_independent"]),
-    "placement_other": (["other_residential", "residential_schools", "other"],
-                        ["other_residential", "residential_schools", "other"]),
+    "placement_residential_independent": (
+        ["secure_homes_semi_independent", "other_community"],
+        ["secure_childrens_homes", "independent_semi_independent"],
+    ),
+    "placement_other": (
+        ["other_residential", "residential_schools", "other"],
+        ["other_residential", "residential_schools", "other"],
+    ),
 }
 
 # ---- underlying wide files ---------------------------------------------------------------------
@@ -160,8 +164,16 @@ WIDE_AREA = ["geog_l", "geog_c", "geog_n"]
 PLACE_2010 = re.compile(r"MarPlace_([A-Z]\d)_(\d{4})")
 
 # ---- EES tidy file -----------------------------------------------------------------------------
-EES_AREA = ["time_period", "geographic_level", "region_code", "region_name", "old_la_code", "la_name",
-            "new_la_code", "rate_per_10000"]
+EES_AREA = [
+    "time_period",
+    "geographic_level",
+    "region_code",
+    "region_name",
+    "old_la_code",
+    "la_name",
+    "new_la_code",
+    "rate_per_10000",
+]
 EES_ALIASES = {"population_count": "population_type", "number": "children_count"}  # up to 2024 -> 2025
 EES_MEASURES = {  # population (lower case) -> count measure, rate measure
     "children looked after at 31 march each year": ("cla_at_31_march", "cla_rate_per_10000"),
@@ -171,10 +183,26 @@ EES_MEASURES = {  # population (lower case) -> count measure, rate measure
 }
 
 # ---- .rds extracts -----------------------------------------------------------------------------
-RDS_PLACEMENT = ["time_period", "geographic_level", "geo_breakdown", "new_la_code", "old_la_code",
-                 "cla_group", "characteristic", "number"]
-RDS_COMBINED = ["time_period", "geographic_level", "geo_breakdown", "new_la_code", "old_la_code",
-                "cla_group", "characteristic", "cla_31_march_number"]
+RDS_PLACEMENT = [
+    "time_period",
+    "geographic_level",
+    "geo_breakdown",
+    "new_la_code",
+    "old_la_code",
+    "cla_group",
+    "characteristic",
+    "number",
+]
+RDS_COMBINED = [
+    "time_period",
+    "geographic_level",
+    "geo_breakdown",
+    "new_la_code",
+    "old_la_code",
+    "cla_group",
+    "characteristic",
+    "cla_31_march_number",
+]
 UASC = ("Unaccompanied asylum-seeking children", "UASC")
 DROPPED_LEVELS = {"Statistical neighbours (median)"}  # dashboard medians, not areas
 
@@ -192,21 +220,30 @@ def parse(path: Path, source_id: str, period: str) -> pd.DataFrame:
         elif "time_period" in raw.columns:
             out = _parse_ees(raw, path)
         else:
-            raise LayoutError(f"{path}: neither an underlying-data file (no 'geog_l' column) nor an EES file "
-                              f"(no 'time_period' column); found columns {list(raw.columns)[:12]}")
+            raise LayoutError(
+                f"{path}: neither an underlying-data file (no 'geog_l' column) nor an EES file "
+                f"(no 'time_period' column); found columns {list(raw.columns)[:12]}"
+            )
     out.insert(0, "source", source_id)
     out = _finish(out, path)
     latest = fy_ending(_release_year(period, path))
     if out["year"].max() != latest:
         log.warning("%s: period %r but the latest year in the file is %s", path, period, out["year"].max())
     flags = out.loc[out["flag"] != "", "flag"].value_counts().to_dict()
-    log.info("%s: %d rows, years %s, measures %s; missing values by flag %s (%.1f s)", path, len(out),
-             sorted(out["year"].unique()), sorted(out["measure"].unique()), flags,
-             time.perf_counter() - started)
+    log.info(
+        "%s: %d rows, years %s, measures %s; missing values by flag %s (%.1f s)",
+        path,
+        len(out),
+        sorted(out["year"].unique()),
+        sorted(out["measure"].unique()),
+        flags,
+        time.perf_counter() - started,
+    )
     return out
 
 
 # ---- helpers shared by the layouts ---------------------------------------------------------------
+
 
 def _release_year(period: str, path: Path) -> int:
     match = re.search(r"(?:19|20)\d\d", str(period))
@@ -234,14 +271,16 @@ def _require(columns, required, path: Path, what: str) -> None:
 
 def _areas(level: pd.Series, code: pd.Series, ons: pd.Series, name: pd.Series, path: Path) -> pd.DataFrame:
     """Area columns from level ("england"/"region"/"la"/"" to drop), raw LA number, ONS code, name."""
-    areas = pd.DataFrame({"area_level": level, "la_number": pd.NA, "ons_code": "", "area_name": name.str.strip()},
-                         index=level.index)
+    areas = pd.DataFrame(
+        {"area_level": level, "la_number": pd.NA, "ons_code": "", "area_name": name.str.strip()}, index=level.index
+    )
     la = level == "la"
     numbers = pd.to_numeric(code[la].astype("string").str.strip(), errors="coerce")
     bad = numbers.isna() | (numbers < 100) | (numbers > 999)
     if bad.any():
-        raise LayoutError(f"{path}: LA row(s) without a 3-digit DfE LA number: "
-                          f"{list(zip(code[la][bad], name[la][bad]))[:5]}")
+        raise LayoutError(
+            f"{path}: LA row(s) without a 3-digit DfE LA number: {list(zip(code[la][bad], name[la][bad]))[:5]}"
+        )
     areas["la_number"] = numbers.reindex(level.index).astype("Int64")
     ons = ons.astype("string").fillna("").str.strip()
     areas.loc[la, "ons_code"] = ons[la].where(ons[la].str.fullmatch(r"E\d{8}"), "")
@@ -286,11 +325,19 @@ def _rows(areas: pd.DataFrame, year, measure, unit: str, value: pd.Series, flag:
     return out
 
 
-def _placements(areas: pd.DataFrame, year, values: pd.DataFrame, flags: pd.DataFrame,
-                parts: Mapping[str, list[str]], definition: str) -> list[pd.DataFrame]:
+def _placements(
+    areas: pd.DataFrame,
+    year,
+    values: pd.DataFrame,
+    flags: pd.DataFrame,
+    parts: Mapping[str, list[str]],
+    definition: str,
+) -> list[pd.DataFrame]:
     """Rows of each placement type of one definition (``parts``: type -> columns) and the harmonised sums."""
-    frames = [_rows(areas, year, f"placement_{kind}_{definition}", "count", *_sum(values, flags, cols))
-              for kind, cols in parts.items()]
+    frames = [
+        _rows(areas, year, f"placement_{kind}_{definition}", "count", *_sum(values, flags, cols))
+        for kind, cols in parts.items()
+    ]
     side = 0 if definition == "pre2020" else 1
     for measure, kinds in HARMONISED.items():
         cols = [c for kind in kinds[side] for c in parts[kind]]
@@ -308,20 +355,27 @@ def _finish(out: pd.DataFrame, path: Path) -> pd.DataFrame:
     for column in ["source", "year", "area_level", "ons_code", "area_name", "measure", "unit", "flag"]:
         out[column] = out[column].astype(str)
     order = {"england": 0, "region": 1, "la": 2}
-    out = out.sort_values(["measure", "year", "area_level", "la_number", "area_name"],
-                          key=lambda s: s.map(order) if s.name == "area_level" else s, ignore_index=True)
+    out = out.sort_values(
+        ["measure", "year", "area_level", "la_number", "area_name"],
+        key=lambda s: s.map(order) if s.name == "area_level" else s,
+        ignore_index=True,
+    )
     return out[ACTIVITY_COLUMNS]
 
 
 # ---- underlying wide files ------------------------------------------------------------------------
+
 
 def _wide_level(raw: pd.DataFrame, path: Path) -> pd.Series:
     text = raw["geog_l"].str.strip().str.upper()
     level = text.map({"NATIONAL": "england", "GOR": "region", "REGION": "region", "LA": "la"})
     unlabelled = (text == "") & raw["geog_c"].str.strip().str.fullmatch(r"\d{3}")
     if unlabelled.any():
-        log.info("%s: %s have no geog_l; taken as LAs (3-digit geog_c)", path,
-                 list(raw.loc[unlabelled, "geog_n"].str.strip()))
+        log.info(
+            "%s: %s have no geog_l; taken as LAs (3-digit geog_c)",
+            path,
+            list(raw.loc[unlabelled, "geog_n"].str.strip()),
+        )
         level[unlabelled] = "la"
     blank = (raw[WIDE_AREA].apply(lambda c: c.str.strip()) == "").all(axis=1)
     unknown = level.isna() & ~blank
@@ -345,10 +399,16 @@ def _fix_2010_placement_order(raw: pd.DataFrame, england: pd.Series, path: Path)
         return raw
     relabel = dict(zip(cols, sorted(cols)))
     if relabel[largest] != other_foster:
-        raise LayoutError(f"{path}: placement columns: the largest type in the England row is {largest}; "
-                          f"expected {other_foster} (children with other foster carers) in either label order")
-    log.warning("%s: placement columns are headed in metadata order but hold the codes in alphabetical "
-                "order (England's largest type sits under %s); relabelled", path, largest)
+        raise LayoutError(
+            f"{path}: placement columns: the largest type in the England row is {largest}; "
+            f"expected {other_foster} (children with other foster carers) in either label order"
+        )
+    log.warning(
+        "%s: placement columns are headed in metadata order but hold the codes in alphabetical "
+        "order (England's largest type sits under %s); relabelled",
+        path,
+        largest,
+    )
     return raw.rename(columns=relabel)
 
 
@@ -363,8 +423,14 @@ def _series_columns(columns, pattern: str, file_year: int, path: Path) -> dict[s
     if len(found) == 1:
         column, labelled = next(iter(found.items()))
         if labelled not in (None, file_year):
-            log.warning("%s: column %s is labelled %d but the file is about %d; taken as %d",
-                        path, column, labelled, file_year, file_year)
+            log.warning(
+                "%s: column %s is labelled %d but the file is about %d; taken as %d",
+                path,
+                column,
+                labelled,
+                file_year,
+                file_year,
+            )
         return {column: file_year}
     years = list(found.values())
     if found and (None in years or len(set(years)) != len(years) or max(years) != file_year):
@@ -387,8 +453,10 @@ def _parse_wide(raw: pd.DataFrame, path: Path, file_year: int) -> pd.DataFrame:
 
     series = {m: (unit, _series_columns(raw.columns, pattern, file_year, path)) for m, unit, pattern in WIDE_SERIES}
     if not any(series[m][1] for m in WIDE_TOTALS):
-        raise LayoutError(f"{path}: no total column (MarTotal_YYYY / CLA_MarYYYY, StartTotal_YYYY / CLA_startedYYYY, "
-                          f"CeasedTotal_YYYY / CLA_cease); found {list(raw.columns)}")
+        raise LayoutError(
+            f"{path}: no total column (MarTotal_YYYY / CLA_MarYYYY, StartTotal_YYYY / CLA_startedYYYY, "
+            f"CeasedTotal_YYYY / CLA_cease); found {list(raw.columns)}"
+        )
     used = [c for _, cols in series.values() for c in cols]
     at_31_march = bool(series["cla_at_31_march"][1])
     if at_31_march:
@@ -396,13 +464,21 @@ def _parse_wide(raw: pd.DataFrame, path: Path, file_year: int) -> pd.DataFrame:
         used += [c for cols in parts.values() for c in cols]
     values, flags = _numeric(raw, dict.fromkeys(used))
 
-    frames = [_rows(areas, fy_ending(year), measure, unit, values[column], flags[column])
-              for measure, (unit, columns) in series.items() for column, year in columns.items()]
+    frames = [
+        _rows(areas, fy_ending(year), measure, unit, values[column], flags[column])
+        for measure, (unit, columns) in series.items()
+        for column, year in columns.items()
+    ]
     if at_31_march:
         frames += _placements(areas, fy_ending(file_year), values, flags, parts, "pre2020")
     skipped = [c for c in raw.columns if c not in used and c not in WIDE_AREA + ["New_geog_code", "LA_order"]]
-    log.info("%s: %d areas; kept %d columns, skipped %d (characteristics, percentages, other topics)",
-             path, len(raw), len(set(used)), len(skipped))
+    log.info(
+        "%s: %d areas; kept %d columns, skipped %d (characteristics, percentages, other topics)",
+        path,
+        len(raw),
+        len(set(used)),
+        len(skipped),
+    )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -412,16 +488,19 @@ def _pre2020_columns(columns, file_year: int, path: Path) -> dict[str, list[str]
         parts = {kind: [f"MarPlace_{code}_{file_year}" for code in codes] for kind, (_, codes) in PRE2020.items()}
         _require(columns, [c for cols in parts.values() for c in cols], path, "placement types")
         return parts
-    _require(columns, [c for cols, _ in PRE2020.values() for c in cols if c not in OPTIONAL_COLUMNS],
-             path, "placement types")
+    _require(
+        columns, [c for cols, _ in PRE2020.values() for c in cols if c not in OPTIONAL_COLUMNS], path, "placement types"
+    )
     parts = {kind: [c for c in cols if c in columns] for kind, (cols, _) in PRE2020.items()}
     if not parts["other"]:
-        raise LayoutError(f"{path}: placement types: neither 'CLA_OthPl' nor 'CLA_Miss' (other placements); "
-                          f"found {list(columns)}")
+        raise LayoutError(
+            f"{path}: placement types: neither 'CLA_OthPl' nor 'CLA_Miss' (other placements); found {list(columns)}"
+        )
     return parts
 
 
 # ---- EES tidy file ------------------------------------------------------------------------------
+
 
 def _tidy_level(level: pd.Series, path: Path) -> pd.Series:
     mapped = level.map(ees.LEVELS)
@@ -437,8 +516,10 @@ def _tidy_level(level: pd.Series, path: Path) -> pd.Series:
 def _time_period(period: pd.Series, path: Path) -> pd.Series:
     text = period.astype("string").str.strip()
     if not text.str.fullmatch(r"(19|20)\d\d").all():
-        raise LayoutError(f"{path}: column 'time_period': expected a year ending 31 March such as '2024'; "
-                          f"found {sorted(text[~text.str.fullmatch(r'(19|20)[0-9][0-9]')].unique())[:5]}")
+        raise LayoutError(
+            f"{path}: column 'time_period': expected a year ending 31 March such as '2024'; "
+            f"found {sorted(text[~text.str.fullmatch(r'(19|20)[0-9][0-9]')].unique())[:5]}"
+        )
     return text.map({y: fy_ending(y) for y in text.unique()})
 
 
@@ -453,18 +534,26 @@ def _parse_ees(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
     population = raw["population_type"].str.strip().str.lower()
     unknown = ~population.isin(list(EES_MEASURES))
     if unknown.any():
-        raise LayoutError(f"{path}: column 'population_type'/'population_count': unexpected value(s) "
-                          f"{sorted(raw.loc[unknown, 'population_type'].unique())}")
+        raise LayoutError(
+            f"{path}: column 'population_type'/'population_count': unexpected value(s) "
+            f"{sorted(raw.loc[unknown, 'population_type'].unique())}"
+        )
     year = _time_period(raw["time_period"], path)
     count, count_flag = numeric_with_flag(raw["children_count"])
     rate, rate_flag = numeric_with_flag(raw["rate_per_10000"])
     count_measure = population.map({p: measures[0] for p, measures in EES_MEASURES.items()})
     rate_measure = population.map({p: measures[1] for p, measures in EES_MEASURES.items()})
-    return pd.concat([_rows(areas, year, count_measure, "count", count, count_flag),
-                      _rows(areas, year, rate_measure, "rate_per_10000", rate, rate_flag)], ignore_index=True)
+    return pd.concat(
+        [
+            _rows(areas, year, count_measure, "count", count, count_flag),
+            _rows(areas, year, rate_measure, "rate_per_10000", rate, rate_flag),
+        ],
+        ignore_index=True,
+    )
 
 
 # ---- .rds extracts --------------------------------------------------------------------------------
+
 
 def read_rds(path: Path) -> pd.DataFrame:
     """An R data.frame/data.table saved with saveRDS -> pandas."""
@@ -533,5 +622,9 @@ def rds_uasc(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
 
 def _log_rds_las(areas: pd.DataFrame, path: Path) -> None:
     per_year = areas[areas["area_level"] == "la"].groupby("time_period")["la_number"].nunique()
-    log.info("%s: LAs per year %s; the dashboard extract leaves some out (e.g. Cumbria, Northamptonshire): "
-             "they get no rows (the panel's coverage table shows the gaps)", path, {int(y): int(n) for y, n in per_year.items()})
+    log.info(
+        "%s: LAs per year %s; the dashboard extract leaves some out (e.g. Cumbria, Northamptonshire): "
+        "they get no rows (the panel's coverage table shows the gaps)",
+        path,
+        {int(y): int(n) for y, n in per_year.items()},
+    )

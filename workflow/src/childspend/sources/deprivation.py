@@ -45,9 +45,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..contracts import ACTIVITY_COLUMNS
 from ..errors import ConfigError, LayoutError
 from ..markers import numeric_with_flag
-from ..contracts import ACTIVITY_COLUMNS
 from ..tables import read_sheets
 from ..years import fy_label, normalise_fy
 
@@ -64,12 +64,19 @@ IOD_COLUMNS = [
     ("IMD", "proportion of lsoas in most deprived 10% nationally", "imd_share_lsoas_most_deprived_10pct", "percent"),
     ("IDACI", "average score", "idaci_average_score", "score"),
     ("IDACI", "rank of average score", "idaci_rank_average_score", "rank"),
-    ("IDACI", "proportion of lsoas in most deprived 10% nationally", "idaci_share_lsoas_most_deprived_10pct", "percent"),
+    (
+        "IDACI",
+        "proportion of lsoas in most deprived 10% nationally",
+        "idaci_share_lsoas_most_deprived_10pct",
+        "percent",
+    ),
 ]
 IOD_CODE_HEADER = "upper tier local authority district code"
 
-CILIF_MEASURES = {"relative low income": "children_relative_low_income",
-                  "absolute low income": "children_absolute_low_income"}
+CILIF_MEASURES = {
+    "relative low income": "children_relative_low_income",
+    "absolute low income": "children_absolute_low_income",
+}
 CILIF_SKIP = {"unknown", "total", "zzxxxxxxx"}
 
 # HMRC: (group header start, sub-header, measure, unit)
@@ -97,25 +104,38 @@ def parse(path: Path, source_id: str, period: str) -> pd.DataFrame:
         elif any(name.lower().startswith("summary") for name in sheets):
             out = _parse_hmrc(path, sheets, _year_from_period(path, period))
         else:
-            raise LayoutError(f"{path}: neither an IoD summary (sheets 'IMD' and 'IDACI') nor an HMRC "
-                              f"low-income workbook (sheet 'Summary'); sheets are {list(sheets)}")
+            raise LayoutError(
+                f"{path}: neither an IoD summary (sheets 'IMD' and 'IDACI') nor an HMRC "
+                f"low-income workbook (sheet 'Summary'); sheets are {list(sheets)}"
+            )
     out.insert(0, "source", source_id)
-    return out[ACTIVITY_COLUMNS].sort_values(["measure", "year", "area_level", "ons_code", "area_name"],
-                                             ignore_index=True)
+    return out[ACTIVITY_COLUMNS].sort_values(
+        ["measure", "year", "area_level", "ons_code", "area_name"], ignore_index=True
+    )
 
 
 def _year_from_period(path: Path, period: str) -> str:
     """The manifest period "2019" (or "2019-20") -> "2019-20"."""
     match = re.search(r"(?:19|20)\d\d", str(period))
     if not match:
-        raise ConfigError(f"{path}: period {period!r} should name the year of the edition or "
-                          "snapshot, e.g. '2019'")
+        raise ConfigError(f"{path}: period {period!r} should name the year of the edition or snapshot, e.g. '2019'")
     return fy_label(int(match.group()))
 
 
 def _frame(year, level, code, name, measure, value, unit, flag) -> pd.DataFrame:
-    out = pd.DataFrame({"year": year, "area_level": level, "la_number": pd.NA, "ons_code": code,
-                        "area_name": name, "measure": measure, "value": value, "unit": unit, "flag": flag})
+    out = pd.DataFrame(
+        {
+            "year": year,
+            "area_level": level,
+            "la_number": pd.NA,
+            "ons_code": code,
+            "area_name": name,
+            "measure": measure,
+            "value": value,
+            "unit": unit,
+            "flag": flag,
+        }
+    )
     out["la_number"] = out["la_number"].astype("Int64")
     return out
 
@@ -130,11 +150,17 @@ def _level(codes: pd.Series) -> pd.Series:
 
 def _log_skipped(path, where, codes: pd.Series) -> None:
     if len(codes):
-        log.info("%s: %s: skipped %d areas outside England's LAs/regions, by code type: %s", path, where,
-                 len(codes), codes.str[:3].value_counts().sort_index().to_dict())
+        log.info(
+            "%s: %s: skipped %d areas outside England's LAs/regions, by code type: %s",
+            path,
+            where,
+            len(codes),
+            codes.str[:3].value_counts().sort_index().to_dict(),
+        )
 
 
 # --- Indices of Deprivation ---------------------------------------------------------------
+
 
 def _header_row(path, sheet, grid: pd.DataFrame, test) -> int:
     for i in range(min(HEADER_SEARCH_ROWS, len(grid))):
@@ -150,13 +176,18 @@ def _parse_iod(path: Path, sheets: dict, year: str) -> pd.DataFrame:
         h = _header_row(path, sheet, grid, lambda c: c.startswith(IOD_CODE_HEADER))
         headers = [_norm(c) for c in grid.iloc[h]]
         code_col = next(j for j, c in enumerate(headers) if c.startswith(IOD_CODE_HEADER))
-        body = grid.iloc[h + 1:]
+        body = grid.iloc[h + 1 :]
         codes = body[code_col].astype(str).str.strip()
         is_code = codes.str.match(CODE)
         other = body[~is_code & body.notna().any(axis=1)]
         if len(other):
-            log.info("%s: sheet %r: skipped %d rows without an area code: %s", path, sheet, len(other),
-                     other[code_col].astype(str).str[:60].tolist())
+            log.info(
+                "%s: sheet %r: skipped %d rows without an area code: %s",
+                path,
+                sheet,
+                len(other),
+                other[code_col].astype(str).str[:60].tolist(),
+            )
         level = _level(codes)
         _log_skipped(path, f"sheet {sheet!r}", codes[is_code & (level == "")])
         keep = is_code & (level != "")
@@ -166,43 +197,46 @@ def _parse_iod(path: Path, sheets: dict, year: str) -> pd.DataFrame:
                 continue
             cols = [j for j, c in enumerate(headers) if c.split(" - ")[-1] == suffix]
             if len(cols) != 1:
-                raise LayoutError(f"{path}: sheet {sheet!r}: expected one column '<index> - {suffix}', "
-                                  f"found {len(cols)} in header row {h + 1}: {headers}")
+                raise LayoutError(
+                    f"{path}: sheet {sheet!r}: expected one column '<index> - {suffix}', "
+                    f"found {len(cols)} in header row {h + 1}: {headers}"
+                )
             value, flag = numeric_with_flag(body.loc[keep, cols[0]])
             if unit == "percent":
                 value = (value * 100).round(10)
             parts.append(_frame(year, level[keep], codes[keep], names, measure, value, unit, flag))
-        log.info("%s: sheet %r: %d areas (%d LAs), %s", path, sheet, int(keep.sum()),
-                 int((level[keep] == "la").sum()), year)
+        log.info(
+            "%s: sheet %r: %d areas (%d LAs), %s", path, sheet, int(keep.sum()), int((level[keep] == "la").sum()), year
+        )
     return pd.concat(parts, ignore_index=True)
 
 
 # --- DWP Children in Low Income Families (Stat-Xplore CSV) -----------------------------------
+
 
 def _cilif_cells(path: Path, rows: list[list[str]]) -> tuple[str, pd.DataFrame]:
     """Measure and the table's cells (area, year label, cell, annotation), wide or long layout."""
     counting = next((r[0] for r in rows[:10] if r and r[0].startswith("Counting:")), "")
     measure = CILIF_MEASURES.get(_norm(counting.partition(":")[2]))
     if measure is None:
-        raise LayoutError(f"{path}: expected a 'Counting: Relative/Absolute Low Income' line near the top; "
-                          f"found {counting!r}")
+        raise LayoutError(
+            f"{path}: expected a 'Counting: Relative/Absolute Low Income' line near the top; found {counting!r}"
+        )
     start = next((i for i, r in enumerate(rows) if r and r[0] in ("Year", "Counting")), None)
     if start is None:
         raise LayoutError(f"{path}: no table header (a row starting 'Year' or 'Counting')")
     end = next((i for i in range(start + 1, len(rows)) if not any(c.strip() for c in rows[i])), len(rows))
-    header, body = rows[start], rows[start + 1:end]
+    header, body = rows[start], rows[start + 1 : end]
     cells = []
     if header[0] == "Year":  # wide: Year, 2014/15, 2014/15 - Annotations, ...; then a row naming the area level
         years = [(j, h) for j, h in enumerate(header) if j and h and not h.endswith("Annotations")]
-        if not years or any(header[j + 1:j + 2] != [f"{h.split(' (')[0]} - Annotations"] for j, h in years):
-            raise LayoutError(f"{path}: year header should alternate '<year>', '<year> - Annotations'; "
-                              f"found {header}")
+        if not years or any(header[j + 1 : j + 2] != [f"{h.split(' (')[0]} - Annotations"] for j, h in years):
+            raise LayoutError(f"{path}: year header should alternate '<year>', '<year> - Annotations'; found {header}")
         for row in body[1:]:
             cells += [(row[0], h, row[j], row[j + 1]) for j, h in years]
     else:  # long: Counting, <area level>, Year, Count, Annotations
         if header[2:5] != ["Year", "Count", "Annotations"]:
-            raise LayoutError(f"{path}: expected columns 'Counting, <areas>, Year, Count, Annotations'; "
-                              f"found {header}")
+            raise LayoutError(f"{path}: expected columns 'Counting, <areas>, Year, Count, Annotations'; found {header}")
         cells = [(r[1], r[2], r[3], r[4]) for r in body]
     return measure, pd.DataFrame(cells, columns=["area", "year_label", "cell", "annotation"], dtype=str)
 
@@ -230,12 +264,18 @@ def _parse_cilif(path: Path) -> pd.DataFrame:
         areas = list(dict.fromkeys(cells["area"]))
         first_welsh = next((i for i, a in enumerate(areas) if " / " in a), None)
         if first_welsh is None:
-            raise LayoutError(f"{path}: areas are names, and no Welsh (bilingual 'x / y') name marks "
-                              "where England's LAs end")
+            raise LayoutError(
+                f"{path}: areas are names, and no Welsh (bilingual 'x / y') name marks where England's LAs end"
+            )
         english = set(areas[:first_welsh])
-        log.info("%s: areas by name only (ons_code left empty): kept the %d before %r; skipped %d "
-                 "(Wales, Scotland, Northern Ireland)", path, first_welsh, areas[first_welsh],
-                 len(areas) - first_welsh)
+        log.info(
+            "%s: areas by name only (ons_code left empty): kept the %d before %r; skipped %d "
+            "(Wales, Scotland, Northern Ireland)",
+            path,
+            first_welsh,
+            areas[first_welsh],
+            len(areas) - first_welsh,
+        )
         keep = cells["area"].isin(english)
         level = pd.Series("la", index=cells.index, dtype=str)
         codes, names = pd.Series("", index=cells.index, dtype=str), cells["area"]
@@ -244,8 +284,12 @@ def _parse_cilif(path: Path) -> pd.DataFrame:
 
     notes = cells.loc[cells["annotation"].str.strip() != "", ["area", "year_label", "annotation"]]
     if len(notes):
-        log.info("%s: %d cells carry annotations (kept as values), e.g. %s", path, len(notes),
-                 notes.head(3).to_dict("records"))
+        log.info(
+            "%s: %d cells carry annotations (kept as values), e.g. %s",
+            path,
+            len(notes),
+            notes.head(3).to_dict("records"),
+        )
     try:
         years = cells["year_label"].map({y: normalise_fy(y) for y in cells["year_label"].unique()})
     except ValueError as exc:
@@ -256,13 +300,18 @@ def _parse_cilif(path: Path) -> pd.DataFrame:
     value, flag = numeric_with_flag(cells["cell"])
     out = _frame(years[keep], level[keep], codes[keep], names[keep], measure, value[keep], "count", flag[keep])
     england = out[out["area_level"] == "la"].groupby("year")["value"].sum()
-    log.info("%s: %s, %d English LAs; sum of LAs by year: %s", path, measure,
-             out.loc[out["area_level"] == "la", "area_name" if not has_code.any() else "ons_code"].nunique(),
-             {y: round(v) for y, v in england.items()})
+    log.info(
+        "%s: %s, %d English LAs; sum of LAs by year: %s",
+        path,
+        measure,
+        out.loc[out["area_level"] == "la", "area_name" if not has_code.any() else "ons_code"].nunique(),
+        {y: round(v) for y, v in england.items()},
+    )
     return out
 
 
 # --- HMRC children in low-income families local measure -----------------------------------
+
 
 def _parse_hmrc(path: Path, sheets: dict, year: str) -> pd.DataFrame:
     names = [n for n in sheets if n.lower().startswith("summary")]
@@ -280,16 +329,22 @@ def _parse_hmrc(path: Path, sheets: dict, year: str) -> pd.DataFrame:
     for group, sub, measure, unit in HMRC_COLUMNS:
         # the percentage header carries a footnote mark ("families1", "families*"); the 2016
         # "... using alternative child population estimate" columns are another group
-        at = [(i, j) for i in top.index for j in top.columns
-              if top.at[i, j].startswith(group) and "alternative" not in top.at[i, j]]
+        at = [
+            (i, j)
+            for i in top.index
+            for j in top.columns
+            if top.at[i, j].startswith(group) and "alternative" not in top.at[i, j]
+        ]
         # "Under 16" sits under the group header and "All Children" one column right
         col = at[0][1] + (sub == "all children") if len(at) == 1 else None
-        if col is None or col not in top.columns or sub not in set(top.loc[at[0][0] + 1:, col]):
-            raise LayoutError(f"{path}: sheet {sheet!r}: expected one column headed {group!r} with "
-                              f"{sub!r} below it; found the group header at (row, column) {at}")
+        if col is None or col not in top.columns or sub not in set(top.loc[at[0][0] + 1 :, col]):
+            raise LayoutError(
+                f"{path}: sheet {sheet!r}: expected one column headed {group!r} with "
+                f"{sub!r} below it; found the group header at (row, column) {at}"
+            )
         columns[measure] = (col, unit)
 
-    body = grid.iloc[max(i for i, _ in found) + 1:]
+    body = grid.iloc[max(i for i, _ in found) + 1 :]
     codes = body[code_col].astype(str).str.strip()
     is_code = codes.str.match(CODE)
     footnotes = [str(c) for c in body.loc[~is_code, code_col].dropna()]
@@ -323,7 +378,13 @@ def _parse_hmrc(path: Path, sheets: dict, year: str) -> pd.DataFrame:
         parts.append(_frame(year, level, codes, name, measure, value, unit, flag))
     out = pd.concat(parts, ignore_index=True)
     flagged = out[out["flag"] != ""]
-    log.info("%s: sheet %r: %s, %d LAs, England row %s; missing values: %s", path, sheet, year,
-             int((level == "la").sum()), "present" if (level == "england").any() else "absent",
-             flagged[["area_name", "measure", "flag"]].to_dict("records"))
+    log.info(
+        "%s: sheet %r: %s, %d LAs, England row %s; missing values: %s",
+        path,
+        sheet,
+        year,
+        int((level == "la").sum()),
+        "present" if (level == "england").any() else "absent",
+        flagged[["area_name", "measure", "flag"]].to_dict("records"),
+    )
     return out

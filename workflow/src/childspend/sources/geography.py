@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import LayoutError
 from ..contracts import GEOGRAPHY
+from ..errors import LayoutError
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +36,14 @@ EXISTED_BEFORE_CODE = {
     "E06000053": "Council of the Isles of Scilly (coded E06000053 from April 2009)",
 }
 ALREADY_EXISTED = "01/01/2009"
-LAS_COLUMNS = ["new_la_code", "la_name", "date_of_operation", "date_of_termination",
-               "parent_geography_code", "old_la_code"]
+LAS_COLUMNS = [
+    "new_la_code",
+    "la_name",
+    "date_of_operation",
+    "date_of_termination",
+    "parent_geography_code",
+    "old_la_code",
+]
 REGION_COLUMNS = ["region_code", "region_name"]
 
 
@@ -58,12 +64,20 @@ def parse(las_path: Path, regions_path: Path) -> pd.DataFrame:
 
     # DfE number 702 (British Forces overseas schools) has no area and no ONS code.
     no_area = ~las["new_la_code"].str.fullmatch(r"E\d{8}( / E\d{8})?", na=False)
-    log.info("%s: %d entries without an English area dropped: %s", las_path, no_area.sum(),
-             ", ".join(las.loc[no_area, "la_name"]))
+    log.info(
+        "%s: %d entries without an English area dropped: %s",
+        las_path,
+        no_area.sum(),
+        ", ".join(las.loc[no_area, "la_name"]),
+    )
     las = las[~no_area]
     joint = las["old_la_code"].str.contains("/", regex=False)
-    log.info("%s: %d joint entries left to downstream joint-return handling: %s",
-             las_path, joint.sum(), ", ".join(las.loc[joint, "old_la_code"]))
+    log.info(
+        "%s: %d joint entries left to downstream joint-return handling: %s",
+        las_path,
+        joint.sum(),
+        ", ".join(las.loc[joint, "old_la_code"]),
+    )
     las = las[~joint].copy()
     filled = las["new_la_code"].map(COUNTY_2009_SUCCESSORS)
     las["old_la_code"] = las["old_la_code"].where(las["old_la_code"] != "x", filled.astype("Int64").astype(str))
@@ -73,17 +87,22 @@ def parse(las_path: Path, regions_path: Path) -> pd.DataFrame:
 
     predates = las["new_la_code"].isin(list(EXISTED_BEFORE_CODE))
     las.loc[predates, "date_of_operation"] = ALREADY_EXISTED
-    table = las.merge(regions, left_on="parent_geography_code", right_on="region_code", how="left",
-                      validate="many_to_one")
+    table = las.merge(
+        regions, left_on="parent_geography_code", right_on="region_code", how="left", validate="many_to_one"
+    )
     if table["region_name"].isna().any():
-        raise LayoutError(f"{regions_path}: no region name for {table.loc[table['region_name'].isna(), 'parent_geography_code'].unique().tolist()}")
-    out = pd.DataFrame({
-        "la_number": table["old_la_code"].astype(int),
-        "ons_code": table["new_la_code"],
-        "la_name": table["la_name"],
-        "region_code": table["region_code"],
-        "region_name": table["region_name"],
-        "date_of_operation": pd.to_datetime(table["date_of_operation"], format="%d/%m/%Y"),
-        "date_of_termination": pd.to_datetime(table["date_of_termination"], format="%d/%m/%Y"),
-    })
+        raise LayoutError(
+            f"{regions_path}: no region name for {table.loc[table['region_name'].isna(), 'parent_geography_code'].unique().tolist()}"
+        )
+    out = pd.DataFrame(
+        {
+            "la_number": table["old_la_code"].astype(int),
+            "ons_code": table["new_la_code"],
+            "la_name": table["la_name"],
+            "region_code": table["region_code"],
+            "region_name": table["region_name"],
+            "date_of_operation": pd.to_datetime(table["date_of_operation"], format="%d/%m/%Y"),
+            "date_of_termination": pd.to_datetime(table["date_of_termination"], format="%d/%m/%Y"),
+        }
+    )
     return GEOGRAPHY.validate(out.sort_values(["la_number", "date_of_operation"], ignore_index=True))

@@ -10,15 +10,20 @@ import pandas as pd
 import pandera.errors
 from tqdm import tqdm
 
-from ..errors import LayoutError
 from ..contracts import ACTIVITY, PRICE_INDEX, SPENDING
+from ..errors import LayoutError
 
 log = logging.getLogger(__name__)
 
 # The data contract each family's table must meet.
 SCHEMAS = {
-    "s251_a1": SPENDING, "lait": SPENDING, "revenue_outturn": SPENDING,
-    "cla": ACTIVITY, "cin": ACTIVITY, "population": ACTIVITY, "deprivation": ACTIVITY,
+    "s251_a1": SPENDING,
+    "lait": SPENDING,
+    "revenue_outturn": SPENDING,
+    "cla": ACTIVITY,
+    "cin": ACTIVITY,
+    "population": ACTIVITY,
+    "deprivation": ACTIVITY,
     "prices": PRICE_INDEX,
 }
 

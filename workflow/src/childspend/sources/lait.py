@@ -21,9 +21,9 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
+from ..contracts import SPENDING_COLUMNS
 from ..errors import LayoutError
 from ..markers import numeric_with_flag
-from ..contracts import SPENDING_COLUMNS
 from ..years import normalise_fy
 
 log = logging.getLogger(__name__)
@@ -66,8 +66,10 @@ def parse(path: Path, source_id: str, period: str) -> pd.DataFrame:
 
     absent = [code for code in CATEGORIES if code not in set(raw["Short Desc"])]
     if absent:
-        raise LayoutError(f"{path}: S251 finance item(s) {absent} not in 'Short Desc'; "
-                          f"found only {sorted(raw['Short Desc'].unique())} of the expected items")
+        raise LayoutError(
+            f"{path}: S251 finance item(s) {absent} not in 'Short Desc'; "
+            f"found only {sorted(raw['Short Desc'].unique())} of the expected items"
+        )
     dup = raw.duplicated(["Short Desc", "Years", "LA Number", "LA and Regions"])
     if dup.any():
         raise LayoutError(f"{path}: repeated item/year/area rows, e.g.\n{raw[dup].head().to_string()}")
@@ -82,22 +84,28 @@ def parse(path: Path, source_id: str, period: str) -> pd.DataFrame:
     # "Data item" (the title) is filled only on each item's first year; spread it to all years.
     titles = raw.dropna(subset=["Data item"]).groupby("Short Desc")["Data item"].first()
     title = raw["Short Desc"].map(titles).fillna(raw["Short Desc"])
-    out = pd.DataFrame({
-        "source": source_id,
-        "year": year,
-        "area_level": level,
-        "la_number": number.where(level == "la"),
-        "ons_code": "",
-        "area_name": raw["LA and Regions"].str.strip(),
-        "line": title.str.strip() + " [" + raw["Short Desc"] + "]",
-        "category": raw["Short Desc"].map(CATEGORIES),
-        "measure": MEASURE,
-        "value": value,
-        "unit": UNIT,
-        "flag": flag,
-    })[SPENDING_COLUMNS]
+    out = pd.DataFrame(
+        {
+            "source": source_id,
+            "year": year,
+            "area_level": level,
+            "la_number": number.where(level == "la"),
+            "ons_code": "",
+            "area_name": raw["LA and Regions"].str.strip(),
+            "line": title.str.strip() + " [" + raw["Short Desc"] + "]",
+            "category": raw["Short Desc"].map(CATEGORIES),
+            "measure": MEASURE,
+            "value": value,
+            "unit": UNIT,
+            "flag": flag,
+        }
+    )[SPENDING_COLUMNS]
     flags = {f: int(n) for f, n in out.loc[out["flag"] != "", "flag"].value_counts().items()}
-    log.info("%s: kept %d S251 finance rows (missing values by flag: %s); skipped %d rows of other measures",
-             path, len(out), flags, total_rows - len(out))
-    return out.sort_values(["year", "category", "area_level", "la_number", "area_name"],
-                           ignore_index=True)
+    log.info(
+        "%s: kept %d S251 finance rows (missing values by flag: %s); skipped %d rows of other measures",
+        path,
+        len(out),
+        flags,
+        total_rows - len(out),
+    )
+    return out.sort_values(["year", "category", "area_level", "la_number", "area_name"], ignore_index=True)

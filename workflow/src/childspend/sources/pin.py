@@ -19,12 +19,15 @@ from pathlib import Path
 
 import yaml
 
-from .fetch import sha256_of
 from ..years import normalise_fy
+from .fetch import sha256_of
 
 _REPO_COPY = re.compile(r"^(?P<repo>[\w.-]+/[\w.-]+)@(?P<commit>[0-9a-f]{40}):(?P<path>.+)$")
-ANNUAL = {"s251_a1": lambda p: "s251_a1", "lait": lambda p: "lait",
-          "revenue_outturn": lambda p: p.split("/")[1]}  # ro3, rs or rsx
+ANNUAL = {
+    "s251_a1": lambda p: "s251_a1",
+    "lait": lambda p: "lait",
+    "revenue_outturn": lambda p: p.split("/")[1],
+}  # ro3, rs or rsx
 # Families with several files per release: id = family, release year, file name. Ids sort by
 # release, which is how "the latest release wins" is decided downstream.
 RELEASES = ("cla", "cin", "population", "deprivation", "prices")
@@ -88,7 +91,9 @@ def main(argv: list[str] | None = None) -> None:
         row = manifest[path]
         sources[source_id(args.family, path, row["period"])] = entry_for(row, args.family, args.manifest.parent)
     text = yaml.safe_dump({"sources": dict(sorted(sources.items()))}, sort_keys=False, allow_unicode=True, width=100)
-    header = "# Every official file the pipeline uses, pinned by sha256. Written by `python -m childspend.sources.pin`.\n"
+    header = (
+        "# Every official file the pipeline uses, pinned by sha256. Written by `python -m childspend.sources.pin`.\n"
+    )
     args.sources.write_text(header + text, encoding="utf-8")
 
 

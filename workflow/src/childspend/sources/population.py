@@ -39,9 +39,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..contracts import ACTIVITY_COLUMNS
 from ..errors import LayoutError
 from ..markers import numeric_with_flag
-from ..contracts import ACTIVITY_COLUMNS
 from ..years import fy_label
 from . import ees
 
@@ -53,8 +53,19 @@ UNIT = "people"
 FIRST_DFE_MID_YEAR = 2012  # DfE 0-17 files start here; Nomis is used only for earlier mid-years
 
 DFE_AGE_GROUP = "Children aged 0 to 17 years"
-DFE_COLUMNS = ["time_period", "geographic_level", "country_code", "country_name", "region_code",
-               "region_name", "old_la_code", "new_la_code", "la_name", "age_group", "population_estimate"]
+DFE_COLUMNS = [
+    "time_period",
+    "geographic_level",
+    "country_code",
+    "country_name",
+    "region_code",
+    "region_name",
+    "old_la_code",
+    "new_la_code",
+    "la_name",
+    "age_group",
+    "population_estimate",
+]
 
 NOMIS_BANDS = [(0, 4), (5, 9), (10, 14), (15, 15), (16, 16)]
 
@@ -68,8 +79,10 @@ def parse(path: Path, source_id: str, period: str) -> pd.DataFrame:
     elif first.startswith('"Population estimates'):
         out = _parse_nomis(path)
     else:
-        raise LayoutError(f"{path}: neither the DfE population CSV (header 'time_period,...') nor a "
-                          f"Nomis population estimates export; first line is {first[:80]!r}")
+        raise LayoutError(
+            f"{path}: neither the DfE population CSV (header 'time_period,...') nor a "
+            f"Nomis population estimates export; first line is {first[:80]!r}"
+        )
     out.insert(0, "source", source_id)
     out = out[ACTIVITY_COLUMNS]
     return out.sort_values(["measure", "year", "area_level", "ons_code"], ignore_index=True)
@@ -82,47 +95,63 @@ def _parse_dfe(path: Path) -> pd.DataFrame:
         raise LayoutError(f"{path}: missing column(s) {missing}; found {list(raw.columns)}")
     other_ages = raw["age_group"] != DFE_AGE_GROUP
     if other_ages.all():
-        raise LayoutError(f"{path}: no rows with age_group {DFE_AGE_GROUP!r}; "
-                          f"found {sorted(raw['age_group'].unique())}")
+        raise LayoutError(
+            f"{path}: no rows with age_group {DFE_AGE_GROUP!r}; found {sorted(raw['age_group'].unique())}"
+        )
     other_levels = ~raw["geographic_level"].isin(ees.LEVELS)
     if (other_ages | other_levels).any():
-        log.info("%s: skipped %d rows of other age groups %s or geographic levels %s", path,
-                 int((other_ages | other_levels).sum()), sorted(raw.loc[other_ages, "age_group"].unique()),
-                 sorted(raw.loc[other_levels, "geographic_level"].unique()))
+        log.info(
+            "%s: skipped %d rows of other age groups %s or geographic levels %s",
+            path,
+            int((other_ages | other_levels).sum()),
+            sorted(raw.loc[other_ages, "age_group"].unique()),
+            sorted(raw.loc[other_levels, "geographic_level"].unique()),
+        )
     raw = raw[~other_ages & ~other_levels]
     if not raw["time_period"].str.fullmatch(r"\d{4}").all():
-        raise LayoutError(f"{path}: column 'time_period' should hold mid-years like 2023; found "
-                          f"{sorted(raw['time_period'].unique())}")
+        raise LayoutError(
+            f"{path}: column 'time_period' should hold mid-years like 2023; found {sorted(raw['time_period'].unique())}"
+        )
 
     level = raw["geographic_level"].map(ees.LEVELS)
     is_la = level == "la"
-    by_level = {"england": ("country_code", "country_name"), "region": ("region_code", "region_name"),
-                "la": ("new_la_code", "la_name")}
+    by_level = {
+        "england": ("country_code", "country_name"),
+        "region": ("region_code", "region_name"),
+        "la": ("new_la_code", "la_name"),
+    }
     code = pd.Series("", index=raw.index, dtype=str)
     name = pd.Series("", index=raw.index, dtype=str)
     for lvl, (code_col, name_col) in by_level.items():
         code[level == lvl] = raw.loc[level == lvl, code_col]
         name[level == lvl] = raw.loc[level == lvl, name_col]
     value, flag = numeric_with_flag(raw["population_estimate"])
-    out = pd.DataFrame({
-        "year": raw["time_period"].astype(int).map(fy_label),
-        "area_level": level,
-        "la_number": pd.to_numeric(raw["old_la_code"].where(is_la), errors="raise").astype("Int64"),
-        "ons_code": code.str.strip(),
-        "area_name": name.str.strip(),
-        "measure": MEASURE,
-        "value": value,
-        "unit": UNIT,
-        "flag": flag,
-    })
+    out = pd.DataFrame(
+        {
+            "year": raw["time_period"].astype(int).map(fy_label),
+            "area_level": level,
+            "la_number": pd.to_numeric(raw["old_la_code"].where(is_la), errors="raise").astype("Int64"),
+            "ons_code": code.str.strip(),
+            "area_name": name.str.strip(),
+            "measure": MEASURE,
+            "value": value,
+            "unit": UNIT,
+            "flag": flag,
+        }
+    )
     dup = out.duplicated(["year", "area_level", "ons_code"], keep=False)
     if dup.any():
         raise LayoutError(f"{path}: repeated mid-year/area rows, e.g.\n{raw[dup].head().to_string()}")
     flags = out.loc[out["flag"] != "", ["year", "area_name", "flag"]]
-    log.info("%s: %d rows, mid-years %s..%s, %d LAs in the last year; missing values: %s", path,
-             len(out), raw["time_period"].min(), raw["time_period"].max(),
-             int((is_la & (raw["time_period"] == raw["time_period"].max())).sum()),
-             flags.groupby(["area_name", "flag"])["year"].agg(lambda y: ",".join(sorted(y))).to_dict())
+    log.info(
+        "%s: %d rows, mid-years %s..%s, %d LAs in the last year; missing values: %s",
+        path,
+        len(out),
+        raw["time_period"].min(),
+        raw["time_period"].max(),
+        int((is_la & (raw["time_period"] == raw["time_period"].max())).sum()),
+        flags.groupby(["area_name", "flag"])["year"].agg(lambda y: ",".join(sorted(y))).to_dict(),
+    )
     return out
 
 
@@ -149,13 +178,16 @@ def _nomis_cells(path: Path) -> pd.DataFrame:
                     raise LayoutError(f"{path}: line {line}: unreadable age band {row!r}") from None
             elif len(row) > 2 and row[1].strip() == "mnemonic":
                 if band is None or not all(re.fullmatch(r"\d{4}", y.strip()) for y in row[2:] if y.strip()):
-                    raise LayoutError(f"{path}: line {line}: expected 'Age :' then a header "
-                                      f"'<geography>, mnemonic, <years>'; found {row!r}")
+                    raise LayoutError(
+                        f"{path}: line {line}: expected 'Age :' then a header "
+                        f"'<geography>, mnemonic, <years>'; found {row!r}"
+                    )
                 years = [int(y) for y in row[2:] if y.strip()]
                 log.info("%s: ages %d-%d by %r, mid-years %d-%d", path, *band, row[0], years[0], years[-1])
             elif years is not None and len(row) >= 2 + len(years) and row[1].strip():
-                rows += [(band, row[0].strip(), row[1].strip(), y, cell)
-                         for y, cell in zip(years, row[2:2 + len(years)])]
+                rows += [
+                    (band, row[0].strip(), row[1].strip(), y, cell) for y, cell in zip(years, row[2 : 2 + len(years)])
+                ]
     return pd.DataFrame(rows, columns=["band", "area_name", "ons_code", "mid_year", "cell"])
 
 
@@ -163,9 +195,11 @@ def _parse_nomis(path: Path) -> pd.DataFrame:
     cells = _nomis_cells(path)
     bands = sorted(set(cells["band"]))
     if bands != NOMIS_BANDS:
-        raise LayoutError(f"{path}: needs the age bands {NOMIS_BANDS} (0-16) in one file; found {bands}. "
-                          "The per-band Nomis downloads (popest-0-4.csv ...) hold one band each: use the "
-                          "combined export (nomis_popest.csv)")
+        raise LayoutError(
+            f"{path}: needs the age bands {NOMIS_BANDS} (0-16) in one file; found {bands}. "
+            "The per-band Nomis downloads (popest-0-4.csv ...) hold one band each: use the "
+            "combined export (nomis_popest.csv)"
+        )
     if cells.duplicated(["band", "ons_code", "mid_year"]).any():
         raise LayoutError(f"{path}: an area appears twice in one age block")
     english = cells["ons_code"].str.match(r"^E\d{8}$")
@@ -177,34 +211,45 @@ def _parse_nomis(path: Path) -> pd.DataFrame:
     wide = cells.pivot(index=["ons_code", "mid_year"], columns="band", values="value")
     flags = cells.pivot(index=["ons_code", "mid_year"], columns="band", values="flag")
     if flags.isna().any().any():
-        raise LayoutError(f"{path}: an area is missing from some age blocks:\n"
-                          f"{flags[flags.isna().any(axis=1)].head().to_string()}")
+        raise LayoutError(
+            f"{path}: an area is missing from some age blocks:\n{flags[flags.isna().any(axis=1)].head().to_string()}"
+        )
     age_16, age_16_flag = wide[(16, 16)], flags[(16, 16)]
     # Age 17 = the same LA's age 16 a year earlier (same cohort); the first year has no
     # earlier year, so it takes its own age 16 (the next-younger cohort).
     first = int(wide.index.get_level_values("mid_year").min())
     earlier = wide.index.map(lambda key: (key[0], key[1] - 1 if key[1] > first else key[1]))
     age_17, age_17_flag = age_16.reindex(earlier).to_numpy(), age_16_flag.reindex(earlier).to_numpy()
-    log.info("%s: age 17 taken as age 16 a year earlier, except mid-%d (age 16 of the same year)",
-             path, first)
-    total = pd.DataFrame({"value": wide.sum(axis=1, skipna=False) + age_17,
-                          # a marked cell (none in the releases seen) leaves the total missing
-                          "flag": [next((f for f in [*r, f17] if f), "") for r, f17 in
-                                   zip(flags.itertuples(index=False), age_17_flag)]}).reset_index()
+    log.info("%s: age 17 taken as age 16 a year earlier, except mid-%d (age 16 of the same year)", path, first)
+    total = pd.DataFrame(
+        {
+            "value": wide.sum(axis=1, skipna=False) + age_17,
+            # a marked cell (none in the releases seen) leaves the total missing
+            "flag": [
+                next((f for f in [*r, f17] if f), "") for r, f17 in zip(flags.itertuples(index=False), age_17_flag)
+            ],
+        }
+    ).reset_index()
     names = cells.drop_duplicates("ons_code").set_index("ons_code")["area_name"]
     measure = total["mid_year"].map(lambda y: MEASURE if y < FIRST_DFE_MID_YEAR else NOMIS_OVERLAP_MEASURE)
-    out = pd.DataFrame({
-        "year": total["mid_year"].map(fy_label),
-        "area_level": "la",
-        "la_number": pd.array([pd.NA] * len(total), dtype="Int64"),
-        "ons_code": total["ons_code"],
-        "area_name": total["ons_code"].map(names),
-        "measure": measure,
-        "value": total["value"].astype(float),
-        "unit": UNIT,
-        "flag": total["flag"],
-    })
+    out = pd.DataFrame(
+        {
+            "year": total["mid_year"].map(fy_label),
+            "area_level": "la",
+            "la_number": pd.array([pd.NA] * len(total), dtype="Int64"),
+            "ons_code": total["ons_code"],
+            "area_name": total["ons_code"].map(names),
+            "measure": measure,
+            "value": total["value"].astype(float),
+            "unit": UNIT,
+            "flag": total["flag"],
+        }
+    )
     england = out.groupby("year")["value"].sum()
-    log.info("%s: %d English LAs; England 0-17 (sum of LAs) by year: %s", path,
-             out["ons_code"].nunique(), {y: round(v) for y, v in england.items()})
+    log.info(
+        "%s: %d English LAs; England 0-17 (sum of LAs) by year: %s",
+        path,
+        out["ons_code"].nunique(),
+        {y: round(v) for y, v in england.items()},
+    )
     return out

@@ -32,8 +32,8 @@ import pandas as pd
 import pandera.errors
 import pyreadr
 
-from ..errors import LayoutError
 from ..contracts import PRICE_INDEX, PRICE_INDEX_COLUMNS
+from ..errors import LayoutError
 from ..tables import read_sheets
 from ..years import fy_label, fy_start
 
@@ -63,11 +63,13 @@ def _letter(col: int) -> str:
 
 def _rows(source_id: str, index: str, series: pd.Series) -> list[dict]:
     """{start year: level} -> PRICE_INDEX rows."""
-    return [{"source": source_id, "index": index, "year": fy_label(int(y)), "value": float(v)}
-            for y, v in series.items()]
+    return [
+        {"source": source_id, "index": index, "year": fy_label(int(y)), "value": float(v)} for y, v in series.items()
+    ]
 
 
 # --- ONS generator CSV -------------------------------------------------------------------
+
 
 def _read_ons_csv(path: Path) -> tuple[dict[str, str], pd.DataFrame]:
     """Metadata {key: value} and the data rows (calendar year, quarter, month, value)."""
@@ -90,9 +92,15 @@ def _read_ons_csv(path: Path) -> tuple[dict[str, str], pd.DataFrame]:
             value = float(text) if text else np.nan
         except ValueError:
             raise LayoutError(f"{path}: row {n} ({label}): value {text!r} is not a number") from None
-        data.append({"label": label, "year": int(year),
-                     "quarter": int(quarter) if quarter else None,
-                     "month": MONTHS.index(month) + 1 if month else None, "value": value})
+        data.append(
+            {
+                "label": label,
+                "year": int(year),
+                "quarter": int(quarter) if quarter else None,
+                "month": MONTHS.index(month) + 1 if month else None,
+                "value": value,
+            }
+        )
     if not data:
         raise LayoutError(f"{path}: no period rows ('2024', '2024 Q1', '2024 JAN') after the metadata {list(meta)}")
     table = pd.DataFrame(data)
@@ -123,21 +131,31 @@ def _parse_ons(path: Path, source_id: str) -> pd.DataFrame:
     meta, periods = _read_ons_csv(path)
     cdid = meta.get("CDID")
     if cdid not in ONS_SERIES:
-        raise LayoutError(f"{path}: CDID {cdid!r} (title {meta.get('Title')!r}) is not a known price "
-                          f"index; expected one of {sorted(ONS_SERIES)}")
+        raise LayoutError(
+            f"{path}: CDID {cdid!r} (title {meta.get('Title')!r}) is not a known price "
+            f"index; expected one of {sorted(ONS_SERIES)}"
+        )
     # Note: the YBGB file's metadata says PreUnit "£", Unit "m", although the series is an index.
     index, column, per_year = ONS_SERIES[cdid]
     used = periods[periods[column].notna()]
     if used.empty:
         raise LayoutError(f"{path}: {cdid} has no {column}ly rows (e.g. '2024 Q1' / '2024 JAN')")
-    log.info("%s: %s %r, released %s; %d %sly rows used, %d other rows ignored",
-             source_id, cdid, meta.get("Title"), meta.get("Release date"), len(used), column,
-             len(periods) - len(used))
+    log.info(
+        "%s: %s %r, released %s; %d %sly rows used, %d other rows ignored",
+        source_id,
+        cdid,
+        meta.get("Title"),
+        meta.get("Release date"),
+        len(used),
+        column,
+        len(periods) - len(used),
+    )
     fy = financial_year_mean(used, column, per_year, f"{source_id} ({path.name})")
     return _table(_rows(source_id, index, fy), f"{source_id} ({path.name})")
 
 
 # --- HM Treasury workbook ----------------------------------------------------------------
+
 
 def _find_fy_block(sheets: dict[str, pd.DataFrame], path: Path) -> tuple[str, int, int, int, int | None]:
     """(sheet, header row, label column, index column, % change column or None)."""
@@ -150,19 +168,22 @@ def _find_fy_block(sheets: dict[str, pd.DataFrame], path: Path) -> tuple[str, in
             value_col = base_cols[0]  # the financial-year block comes first
             labels = [c for c in range(value_col) if cells[c].lower() == "financial year"]
             if not labels:
-                raise LayoutError(f"{path}: sheet {name!r}, row {r + 1}: index column {_letter(value_col)} "
-                                  f"({cells[value_col]!r}) has no 'Financial year' label column to its left")
+                raise LayoutError(
+                    f"{path}: sheet {name!r}, row {r + 1}: index column {_letter(value_col)} "
+                    f"({cells[value_col]!r}) has no 'Financial year' label column to its left"
+                )
             after = cells[value_col + 1] if value_col + 1 < len(cells) else ""
             pct = value_col + 1 if "per cent change" in after.lower() else None
             return name, r, labels[-1], value_col, pct
-    raise LayoutError(f"{path}: no sheet has a financial-year index header like '2018-19 = 100' "
-                      f"(sheets {list(sheets)})")
+    raise LayoutError(
+        f"{path}: no sheet has a financial-year index header like '2018-19 = 100' (sheets {list(sheets)})"
+    )
 
 
 def _parse_hmt_workbook(path: Path, source_id: str, index: str) -> pd.DataFrame:
     sheets = read_sheets(path)
     sheet, header, label_col, value_col, pct_col = _find_fy_block(sheets, path)
-    grid = sheets[sheet].iloc[header + 1:]
+    grid = sheets[sheet].iloc[header + 1 :]
     where = f"{path} (sheet {sheet!r}, column {_letter(value_col)} {sheets[sheet].iat[header, value_col]!r})"
     levels, pct, forecasts = {}, {}, []
     for _, row in grid.iterrows():
@@ -195,15 +216,25 @@ def _parse_hmt_workbook(path: Path, source_id: str, index: str) -> pd.DataFrame:
     both = growth.index.intersection(list(pct))
     diff = (growth[both] - pd.Series(pct)[both]).abs().dropna()
     if len(diff) and diff.max() > PCT_TOLERANCE:
-        raise LayoutError(f"{where}: the index's growth differs from the 'per cent change' column by up to "
-                          f"{diff.max():.3f} pp (in {fy_label(diff.idxmax())}); columns may have moved")
-    log.info("%s: %s %s to %s from %s; %d forecast year(s) skipped (index shown as '-'): %s",
-             source_id, index, fy_label(series.index[0]), fy_label(series.index[-1]), where,
-             len(forecasts), ", ".join(fy_label(y) for y in forecasts))
+        raise LayoutError(
+            f"{where}: the index's growth differs from the 'per cent change' column by up to "
+            f"{diff.max():.3f} pp (in {fy_label(diff.idxmax())}); columns may have moved"
+        )
+    log.info(
+        "%s: %s %s to %s from %s; %d forecast year(s) skipped (index shown as '-'): %s",
+        source_id,
+        index,
+        fy_label(series.index[0]),
+        fy_label(series.index[-1]),
+        where,
+        len(forecasts),
+        ", ".join(fy_label(y) for y in forecasts),
+    )
     return _table(_rows(source_id, index, series), where)
 
 
 # --- HM Treasury R data file ---------------------------------------------------------------
+
 
 def _parse_hmt_rda(path: Path, source_id: str, index: str) -> pd.DataFrame:
     objects = pyreadr.read_r(path)
@@ -222,21 +253,32 @@ def _parse_hmt_rda(path: Path, source_id: str, index: str) -> pd.DataFrame:
     factor = df["percent_change"].astype(float).to_numpy()
     # "percent_change" holds 1 + growth (1.0627), not a percentage: refuse anything else.
     if not np.all((factor > 0.5) & (factor < 1.5)):
-        raise LayoutError(f"{where}: column 'percent_change' is not a growth factor near 1 "
-                          f"(range {np.nanmin(factor)} to {np.nanmax(factor)}); a percentage?")
+        raise LayoutError(
+            f"{where}: column 'percent_change' is not a growth factor near 1 "
+            f"(range {np.nanmin(factor)} to {np.nanmax(factor)}); a percentage?"
+        )
     chained = pd.Series(np.cumprod(np.r_[1.0, factor]), index=[years[0] - 1] + years)
     base = 2018 if 2018 in chained.index else chained.index[-1]
     chained = chained / chained[base] * 100
-    log.info("%s: %s chained from %d growth factors, %s to %s, %s = 100", source_id, index, len(factor),
-             fy_label(chained.index[0]), fy_label(chained.index[-1]), fy_label(base))
+    log.info(
+        "%s: %s chained from %d growth factors, %s to %s, %s = 100",
+        source_id,
+        index,
+        len(factor),
+        fy_label(chained.index[0]),
+        fy_label(chained.index[-1]),
+        fy_label(base),
+    )
     return _table(_rows(source_id, index, chained), where)
 
 
 def _hmt_index_name(period: str, source_id: str) -> str:
     match = re.match(r"^(\d{4})-(\d{2})", str(period))
     if not match:
-        raise LayoutError(f"{source_id}: period {period!r} should start with the vintage 'YYYY-MM' "
-                          "(it names the index, e.g. gdp_deflator_hmt_2020_03)")
+        raise LayoutError(
+            f"{source_id}: period {period!r} should start with the vintage 'YYYY-MM' "
+            "(it names the index, e.g. gdp_deflator_hmt_2020_03)"
+        )
     return f"gdp_deflator_hmt_{match.group(1)}_{match.group(2)}"
 
 

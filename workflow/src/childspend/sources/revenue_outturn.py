@@ -23,10 +23,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from childspend.errors import LayoutError
 from childspend.codes import ENGLAND_CODE, region_by_name
-from childspend.markers import numeric_with_flag
 from childspend.contracts import SPENDING_COLUMNS
+from childspend.errors import LayoutError
+from childspend.markers import numeric_with_flag
 from childspend.tables import read_sheets
 from childspend.years import normalise_fy
 
@@ -39,8 +39,16 @@ LINES_TABLE = Path(__file__).with_name("revenue_outturn_lines.csv")
 # counties of 2008-09 that the April 2009 reorganisation ended.
 ECODES_TABLE = Path(__file__).with_name("revenue_outturn_ecodes.csv")
 CSC_CATEGORIES = {
-    "early_years", "children_looked_after", "safeguarding", "family_support", "young_people",
-    "youth_justice", "other_children_family", "asylum_seekers", "total", "subtotal",
+    "early_years",
+    "children_looked_after",
+    "safeguarding",
+    "family_support",
+    "young_people",
+    "youth_justice",
+    "other_children_family",
+    "asylum_seekers",
+    "total",
+    "subtotal",
 }
 
 
@@ -63,13 +71,20 @@ MEASURES = [
     (re.compile(r"total expenditure"), "gross_expenditure"),
     (re.compile(r"total income"), "income"),
     (re.compile(r"net current"), "net_current_expenditure"),  # 2008-09 says just "NET CURRENT"
-    (re.compile(r"employees|running expenses|sales|other income|capital|net total cost"
-                r"|memorandum|reserves"), None),
+    (
+        re.compile(
+            r"employees|running expenses|sales|other income|capital|net total cost"
+            r"|memorandum|reserves"
+        ),
+        None,
+    ),
 ]
 # Start of a measure label, to split "<line> - <measure>" headers.
 COMBINED = re.compile(
     r"^(?P<line>.+?)\s*-\s*(?P<measure>(?:employees|running expenses|total expenditure|sales|"
-    r"other income|total income|net current expenditure)\b.*)$", re.I | re.S)
+    r"other income|total income|net current expenditure)\b.*)$",
+    re.I | re.S,
+)
 # Anything matching this is treated as a children's line and must be in the lines table.
 CHILDREN_LIKE = re.compile(r"child|young|youth|famil|sure start|early years|asylum|safeguard|looked after")
 
@@ -79,8 +94,17 @@ CHILDREN_LIKE = re.compile(r"child|young|youth|famil|sure start|early years|asyl
 CSC_CLASSES = {"UA", "MD", "SC", "L", "LB"}
 LA_ECODE = re.compile(r"^E\d{4}$")
 ONS_CODE = re.compile(r"^E\d{8}$")
-ID_HEADERS = {"e-code", "ons code", "local authority", "region", "notes", "class", "detailed class",
-              "certified", "certification"}
+ID_HEADERS = {
+    "e-code",
+    "ons code",
+    "local authority",
+    "region",
+    "notes",
+    "class",
+    "detailed class",
+    "certified",
+    "certification",
+}
 
 
 def norm(text) -> str:
@@ -116,8 +140,11 @@ def _measure(label: str, where: str) -> str | None:
 def _read(path: Path) -> dict[str, pd.DataFrame]:
     if path.suffix.lower() == ".csv":
         # RSX 2021-22 is a CSV export of the workbook sheet (UTF-8 with BOM, "1,234" numbers).
-        return {path.stem: pd.read_csv(path, header=None, dtype=object, encoding="utf-8-sig",
-                                        keep_default_na=False, na_values=[""])}
+        return {
+            path.stem: pd.read_csv(
+                path, header=None, dtype=object, encoding="utf-8-sig", keep_default_na=False, na_values=[""]
+            )
+        }
     return read_sheets(path)
 
 
@@ -126,13 +153,16 @@ def _key_row(grid: pd.DataFrame, where: str) -> int:
         if any(norm(c) == "local authority" for c in grid.iloc[i, :8]):
             return i
     firsts = [_text(c) for c in grid.iloc[:15, 0]]
-    raise LayoutError(f"{where}: no header row with a 'Local authority' column in the first 40 rows; "
-                      f"first column reads {firsts}")
+    raise LayoutError(
+        f"{where}: no header row with a 'Local authority' column in the first 40 rows; first column reads {firsts}"
+    )
 
 
-def _columns(grid: pd.DataFrame, key: int, first: int, lines: dict, title_measure: str | None,
-             where: str) -> tuple[str, list[tuple[int, str, str | None]]]:
+def _columns(
+    grid: pd.DataFrame, key: int, first: int, lines: dict, title_measure: str | None, where: str
+) -> tuple[str, list[tuple[int, str, str | None]]]:
     """Detect the header style and return [(column, original line text, measure label)]."""
+
     def known(text: str) -> bool:
         return norm(text) in lines or bool(CHILDREN_LIKE.search(norm(text)))
 
@@ -154,24 +184,26 @@ def _columns(grid: pd.DataFrame, key: int, first: int, lines: dict, title_measur
         if any(known(_text(grid.iat[r, c])) for c in range(first, grid.shape[1])):
             break
     else:
-        raise LayoutError(f"{where}: found no row of service-line names above the header row {key + 1}; "
-                          f"header reads {[t for _, t in key_cells[:8]]}")
+        raise LayoutError(
+            f"{where}: found no row of service-line names above the header row {key + 1}; "
+            f"header reads {[t for _, t in key_cells[:8]]}"
+        )
     line_row = grid.iloc[r, first:].map(_text).replace("", pd.NA).ffill()  # merged cells
     cols = []
     for c in range(first, grid.shape[1]):
-        label = " ".join(t for t in (_text(x) for x in grid.iloc[r + 1:key + 1, c]) if t)
+        label = " ".join(t for t in (_text(x) for x in grid.iloc[r + 1 : key + 1, c]) if t)
         if pd.notna(line_row[c]) and label:
             cols.append((c, line_row[c], label))
     return "stacked", cols
 
 
-def _areas(grid: pd.DataFrame, key: int, id_cols: dict, where: str, excluded: dict,
-           skipped: dict) -> pd.DataFrame:
+def _areas(grid: pd.DataFrame, key: int, id_cols: dict, where: str, excluded: dict, skipped: dict) -> pd.DataFrame:
     """One row per area (England, regions, upper-tier LAs, other bodies), indexed by grid row.
 
     ``excluded`` (class -> LA codes) and ``skipped`` (reason -> row labels) collect what is left
     out; they are sets because a file may repeat its rows on several sheets (RO3 2013-14).
     """
+
     def cell(i: int, column: str) -> str:
         return _text(grid.iat[i, id_cols[column]]) if column in id_cols else ""
 
@@ -196,14 +228,23 @@ def _areas(grid: pd.DataFrame, key: int, id_cols: dict, where: str, excluded: di
                 # 2015-16 and RS 2017-18 give North Yorkshire Northumberland county's old code):
                 # the E-code, the publisher's own key, decides.
                 if ONS_CODE.match(ons) and owners.get(ons, code) != code:
-                    log.warning("%s: %s %s printed with ONS code %s, which is %s's; using %s", where, code, name,
-                                ons, owners[ons], ecodes.get(code, "(none: add the pair)"))
+                    log.warning(
+                        "%s: %s %s printed with ONS code %s, which is %s's; using %s",
+                        where,
+                        code,
+                        name,
+                        ons,
+                        owners[ons],
+                        ecodes.get(code, "(none: add the pair)"),
+                    )
                     ons = ""
                 if not ONS_CODE.match(ons):
                     ons = ecodes.get(code, "")
                 if not ons:
-                    raise LayoutError(f"{where}: {name} ({code}) has no ONS code and its E-code is not in "
-                                      f"{ECODES_TABLE.name}; add the pair")
+                    raise LayoutError(
+                        f"{where}: {name} ({code}) has no ONS code and its E-code is not in "
+                        f"{ECODES_TABLE.name}; add the pair"
+                    )
                 rows.append((i, "la", ons, _la_name(name)))
             else:
                 # Kept as "other_body" rows: not in the panel, but their small children's social
@@ -267,8 +308,10 @@ def parse(path: Path, source_id: str, period: str) -> pd.DataFrame:
         for col, line, label in columns:
             category, note = lines.get(norm(line), (None, "adult, public health or other services"))
             if category is None and CHILDREN_LIKE.search(norm(line)):
-                raise LayoutError(f"{where}: children's line {line!r} (column {col + 1}) is not in "
-                                  f"{LINES_TABLE.name}; add it with a category")
+                raise LayoutError(
+                    f"{where}: children's line {line!r} (column {col + 1}) is not in "
+                    f"{LINES_TABLE.name}; add it with a category"
+                )
             if category not in CSC_CATEGORIES:  # unlisted (not children's), exclude, no_split
                 dropped.setdefault(f"{category or 'not listed'}: {note}", set()).add(line)
                 continue
@@ -279,33 +322,46 @@ def parse(path: Path, source_id: str, period: str) -> pd.DataFrame:
                 raise LayoutError(f"{where}: {line!r} / {measure} appears twice (column {col + 1})")
             seen[norm(line), measure] = col
             value, flag = numeric_with_flag(grid.iloc[areas.index, col])
-            frames.append(areas.assign(line=line, category=category, measure=measure,
-                                       value=value.to_numpy(), flag=flag.to_numpy()))
+            frames.append(
+                areas.assign(
+                    line=line, category=category, measure=measure, value=value.to_numpy(), flag=flag.to_numpy()
+                )
+            )
 
     for reason, names in sorted(dropped.items()):
         log.info("%s: dropped %d service line(s), not children's social care (%s)", source_id, len(names), reason)
         log.debug("%s: dropped lines: %s", source_id, sorted(names))
     for cls, codes in sorted(excluded.items()):
-        log.info("%s: %d authorities of class %s kept as other_body (no children's social care duty)",
-                 source_id, len(codes), cls)
+        log.info(
+            "%s: %d authorities of class %s kept as other_body (no children's social care duty)",
+            source_id,
+            len(codes),
+            cls,
+        )
     for reason, labels in sorted(skipped.items()):
         log.info("%s: skipped %d rows (%s)", source_id, len(labels), reason)
 
     if not frames:
         if any(k.startswith("no_split") for k in dropped):
-            log.warning("%s: %s has no children's social care line (adults and children combined); "
-                        "no rows", source_id, path.name)
+            log.warning(
+                "%s: %s has no children's social care line (adults and children combined); no rows",
+                source_id,
+                path.name,
+            )
             return pd.DataFrame(columns=SPENDING_COLUMNS).astype({"la_number": "Int64", "value": "float64"})
         found = sorted(set().union(*dropped.values()))
-        raise LayoutError(f"{path.name}: no children's social care line with a kept measure "
-                          f"({sorted(form.measures)}); lines found: {found[:15]}")
+        raise LayoutError(
+            f"{path.name}: no children's social care line with a kept measure "
+            f"({sorted(form.measures)}); lines found: {found[:15]}"
+        )
     for line in sorted({ln for ln, _ in seen} - {ln for ln, m in seen if m == "net_current_expenditure"}):
-        raise LayoutError(f"{path.name}: line {line!r} has no Net Current Expenditure column; found "
-                          f"{sorted(m for ln, m in seen if ln == line)}")
+        raise LayoutError(
+            f"{path.name}: line {line!r} has no Net Current Expenditure column; found "
+            f"{sorted(m for ln, m in seen if ln == line)}"
+        )
 
     out = pd.concat(frames, ignore_index=True)
-    out = out.assign(source=source_id, year=year, la_number=pd.array([pd.NA] * len(out), dtype="Int64"),
-                     unit=UNIT)
+    out = out.assign(source=source_id, year=year, la_number=pd.array([pd.NA] * len(out), dtype="Int64"), unit=UNIT)
     return out[SPENDING_COLUMNS]
 
 

@@ -35,9 +35,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..contracts import SPENDING_COLUMNS
 from ..errors import LayoutError
 from ..markers import numeric_with_flag
-from ..contracts import SPENDING_COLUMNS
 from ..tables import read_sheets
 from ..years import fy_start, normalise_fy
 
@@ -63,10 +63,21 @@ MEASURES = ["gross_expenditure", "income", "net_expenditure"]
 HEADER_SEARCH_ROWS = 30
 UNIT = "GBP"
 
-CATEGORIES = frozenset({
-    "early_years", "children_looked_after", "safeguarding", "family_support", "young_people",
-    "youth_justice", "other_children_family", "total", "subtotal", "memo", "capital",
-})
+CATEGORIES = frozenset(
+    {
+        "early_years",
+        "children_looked_after",
+        "safeguarding",
+        "family_support",
+        "young_people",
+        "youth_justice",
+        "other_children_family",
+        "total",
+        "subtotal",
+        "memo",
+        "capital",
+    }
+)
 # Categories that are not detail lines: they would double count the detail lines.
 NOT_DETAIL = frozenset({"total", "subtotal", "memo", "capital"})
 TOLERANCE_GBP = 1.0
@@ -110,10 +121,10 @@ def categorise(lines: pd.Series, year: str, where: str) -> pd.Series:
     for line in lines.unique():
         hits = rules[[bool(rx.fullmatch(_norm(line))) for rx in rules["regex"]]]
         if len(hits) != 1:
-            problem = ("matches no row" if hits.empty
-                       else f"matches {len(hits)} rows {hits['line_pattern'].tolist()}")
-            raise LayoutError(f"{where}: line {line!r} {problem} of s251_a1_lines.csv for {year}; "
-                              "add or correct its mapping row")
+            problem = "matches no row" if hits.empty else f"matches {len(hits)} rows {hits['line_pattern'].tolist()}"
+            raise LayoutError(
+                f"{where}: line {line!r} {problem} of s251_a1_lines.csv for {year}; add or correct its mapping row"
+            )
         lookup[line] = hits["category"].iloc[0]
     return lines.map(lookup)
 
@@ -186,7 +197,7 @@ def parse(path: Path, source_id: str, period: str) -> pd.DataFrame:
     sheets = read_sheets(path)
     sheet, header, cols = find_table(sheets, f"{source_id} ({Path(path).name})")
     where = f"{source_id} ({Path(path).name}, sheet {sheet!r})"
-    body = sheets[sheet].iloc[header + 1:]
+    body = sheets[sheet].iloc[header + 1 :]
 
     blank = body.map(_blank).all(axis=1)
     la = body.iloc[:, cols["la_number"]].map(_la_number)
@@ -201,30 +212,41 @@ def parse(path: Path, source_id: str, period: str) -> pd.DataFrame:
             "rows up to 2018-19, so the parser must be extended for them"
         )
     notes = [str(next(c for c in body.loc[r] if not _blank(c))).strip() for r in body.index[footnote]]
-    log.info("%s: header on row %d; %d LA line rows; skipped %d blank row(s) and %d footnote row(s)%s",
-             where, header + 1, int((~blank & ~footnote).sum()), int(blank.sum()), len(notes),
-             f", e.g. {notes[:3]}" if notes else "")
+    log.info(
+        "%s: header on row %d; %d LA line rows; skipped %d blank row(s) and %d footnote row(s)%s",
+        where,
+        header + 1,
+        int((~blank & ~footnote).sum()),
+        int(blank.sum()),
+        len(notes),
+        f", e.g. {notes[:3]}" if notes else "",
+    )
 
     rows = body[~blank & ~footnote]
     numbers = rows.iloc[:, cols["line_number"]] if "line_number" in cols else [None] * len(rows)
-    line = pd.Series([_line_text(t, n) for t, n in zip(rows.iloc[:, cols["line"]], numbers)],
-                     index=rows.index, dtype=str)
+    line = pd.Series(
+        [_line_text(t, n) for t, n in zip(rows.iloc[:, cols["line"]], numbers)], index=rows.index, dtype=str
+    )
     la_number = pd.array(la[rows.index].tolist(), dtype="Int64")
     repeated = pd.DataFrame({"la": la_number, "line": line}).duplicated()
     if repeated.any():
-        raise LayoutError(f"{where}: LA {la_number[repeated.argmax()]} has line "
-                          f"{line[repeated].iloc[0]!r} more than once")
+        raise LayoutError(
+            f"{where}: LA {la_number[repeated.argmax()]} has line {line[repeated].iloc[0]!r} more than once"
+        )
 
-    base = pd.DataFrame({
-        "source": source_id,
-        "year": year,
-        "area_level": "la",
-        "la_number": la_number,
-        "ons_code": "",
-        "area_name": rows.iloc[:, cols["area_name"]].map(lambda c: "" if _blank(c) else str(c).strip()),
-        "line": line,
-        "category": categorise(line, year, where),
-    }, index=rows.index)
+    base = pd.DataFrame(
+        {
+            "source": source_id,
+            "year": year,
+            "area_level": "la",
+            "la_number": la_number,
+            "ons_code": "",
+            "area_name": rows.iloc[:, cols["area_name"]].map(lambda c: "" if _blank(c) else str(c).strip()),
+            "line": line,
+            "category": categorise(line, year, where),
+        },
+        index=rows.index,
+    )
     frames = []
     for measure in MEASURES:
         value, flag = numeric_with_flag(rows.iloc[:, cols[measure]])
@@ -245,11 +267,14 @@ def check_detail_sums(df: pd.DataFrame) -> pd.DataFrame:
     keys = ["source", "year", "area_level", "la_number", "area_name", "measure"]
     detail = df[~df["category"].isin(NOT_DETAIL)].groupby(keys, dropna=False)["value"]
     total = df[df["category"] == "total"].groupby(keys, dropna=False)["value"]
-    out = pd.concat({
-        "detail_sum": detail.sum(),
-        "missing_details": detail.size() - detail.count(),
-        "total": total.sum(min_count=1),
-    }, axis=1).reset_index()
+    out = pd.concat(
+        {
+            "detail_sum": detail.sum(),
+            "missing_details": detail.size() - detail.count(),
+            "total": total.sum(min_count=1),
+        },
+        axis=1,
+    ).reset_index()
     out["missing_details"] = out["missing_details"].fillna(0).astype(int)
     out["difference"] = out["detail_sum"] - out["total"]
     out["within_tolerance"] = out["difference"].abs() <= TOLERANCE_GBP
