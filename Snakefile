@@ -15,6 +15,7 @@ include: "workflow/rules/report.smk"
 rule all:
     default_target: True
     input:
+        rules.build_areas.output,
         rules.join_panel.output,
         rules.reconcile_spending.output,
         rules.reconcile_activity.output,

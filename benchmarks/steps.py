@@ -1,10 +1,13 @@
-"""Time and peak memory of each ingest family and each panel step, on the real files.
+"""Time and peak memory of every stage, on the real files, with the stages' own library functions
+(the same calls the rules' scripts make).
 
-Run after `snakemake --cores 4` has filled raw/ and results/ingest/:
+Run after `snakemake --cores 4` has filled raw/ and results/:
 
-    python benchmarks/steps.py
+    python benchmarks/steps.py [--repeat N]
 
-Prints one row per step: seconds (best of --repeat runs) and peak Python memory (MiB).
+Prints one row per step: seconds (best of --repeat runs), peak Python memory (MiB), and the
+ratio of the step's time (which includes reading its inputs, as the rule does) to the time it
+takes simply to read those inputs (raw bytes for an ingest family, the input tables after).
 """
 
 from __future__ import annotations
@@ -16,16 +19,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from childspend.config import load_config, load_sources, sources_of
-from childspend.panel.activity import RATES, activity_rows, combine_weighted, derive, weighted_parts
-from childspend.panel.areas import stable_units
-from childspend.panel.exclusions import ExclusionLog
-from childspend.panel.spending import spending_rows
-from childspend.panel.units import resolve_la_numbers, unit_panel
+from childspend.config import load_config, load_published, load_sources, sources_of
+from childspend.national import build_national
+from childspend.panel import activity, spending
+from childspend.panel.areas import areas_table, stable_units
+from childspend.panel.join import join_panel
+from childspend.prices import deflate_panel
 from childspend.sources.ingest import SCHEMAS, ingest
 from childspend.years import fy_range
 
 ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "results"
 
 
 def measure(step, repeat: int) -> tuple[float, float]:
@@ -43,6 +47,18 @@ def measure(step, repeat: int) -> tuple[float, float]:
     return best, peak
 
 
+def ingested(name: str) -> pd.DataFrame:
+    return pd.read_parquet(RESULTS / "ingest" / f"{name}.parquet")
+
+
+def panel_long() -> pd.DataFrame:
+    return pd.read_parquet(RESULTS / "panel" / "panel_long.parquet")
+
+
+def money_long() -> pd.DataFrame:
+    return pd.read_parquet(RESULTS / "real" / "money_long.parquet")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=1)
@@ -50,35 +66,76 @@ def main() -> None:
 
     config = load_config(ROOT / "config" / "config.yaml")
     sources = load_sources(ROOT / "config" / "sources.yaml")
+    published = load_published(ROOT / "config" / "published.yaml")
     years = fy_range(config["years"]["first"], config["years"]["last"])
-    geo = pd.read_parquet(ROOT / "results" / "ingest" / "geography.parquet")
+    geo = ingested("geography")
     units = stable_units(geo, config["geography"]["merged_units"])
 
-    steps = {}
+    # (name, step, baseline): the baseline reads the step's inputs and nothing more.
+    steps = []
     for family in SCHEMAS:
         entries = sources_of(sources, family)
         files = [f"raw/{e['path']}" for e in entries.values()]
-        steps[f"ingest {family} ({len(files)} files)"] = lambda f=family, fs=files, e=entries: ingest(f, fs, e)
+        steps.append(
+            (
+                f"ingest {family} ({len(files)} files)",
+                lambda f=family, fs=files, e=entries: ingest(f, fs, e),
+                lambda fs=files: [Path(p).read_bytes() for p in fs],
+            )
+        )
+    steps.append(
+        ("build_areas", lambda: areas_table(ingested("geography"), units, years), lambda: ingested("geography"))
+    )
+    for name, stage, build in (
+        ("spending", spending, spending.build_spending_panel),
+        ("activity", activity, activity.build_activity_panel),
+    ):
+        steps.append(
+            (
+                f"build_{name}_panel",
+                lambda s=stage, b=build: b({n: ingested(n) for n in s.SOURCES}, geo, units, years),
+                lambda s=stage: [ingested(n) for n in s.SOURCES],
+            )
+        )
 
-    def table(name: str) -> pd.DataFrame:
-        return resolve_la_numbers(pd.read_parquet(ROOT / "results" / "ingest" / f"{name}.parquet"), geo, ExclusionLog())
+    def halves() -> list:
+        tables = [pd.read_parquet(RESULTS / "panel" / f"{half}_long.parquet") for half in ("spending", "activity")]
+        logs = [
+            pd.read_csv(RESULTS / "panel" / f"exclusions_{half}.csv", dtype=str, keep_default_na=False)
+            for half in ("spending", "activity")
+        ]
+        return [*tables, logs]
 
-    def spending_panel() -> None:
-        rows = spending_rows(table("s251_a1"), table("lait"), table("revenue_outturn"))
-        unit_panel(rows, geo, units, years, ExclusionLog())
+    steps.append(("join_panel", lambda: join_panel(*halves()), halves))
+    prices = config["prices"]
+    steps.append(
+        (
+            "deflate_panel",
+            lambda: deflate_panel(panel_long(), ingested("prices"), prices["index"], prices["base_year"]),
+            lambda: [panel_long(), ingested("prices")],
+        )
+    )
+    steps.append(
+        (
+            "build_national_series",
+            lambda: build_national(
+                money_long(),
+                panel_long(),
+                ingested("prices"),
+                config["intervention"],
+                config["headlines"]["from_year"],
+                prices["index"],
+                published,
+            ),
+            lambda: [money_long(), panel_long(), ingested("prices")],
+        )
+    )
 
-    def activity_panel() -> None:
-        log = ExclusionLog()
-        rows = weighted_parts(activity_rows([table(n) for n in ("cla", "cin", "population", "deprivation")], log))
-        derive(combine_weighted(unit_panel(rows, geo, units, years, log)), RATES)
-
-    steps["spending panel"] = spending_panel
-    steps["activity panel"] = activity_panel
-
-    print(f"{'step':45} {'seconds':>9} {'peak MiB':>9}")
-    for name, step in steps.items():
+    print(f"{'step':40} {'seconds':>9} {'peak MiB':>9} {'read s':>8} {'ratio':>7}")
+    for name, step, baseline in steps:
         seconds, peak = measure(step, args.repeat)
-        print(f"{name:45} {seconds:9.2f} {peak:9.1f}")
+        read, _ = measure(baseline, args.repeat)
+        print(f"{name:40} {seconds:9.2f} {peak:9.1f} {read:8.3f} {seconds / read:7.1f}")
 
 
 if __name__ == "__main__":

@@ -6,20 +6,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from childspend.contracts import ACTIVITY
-from childspend.panel.activity import (
-    RATES,
-    activity_rows,
-    add_quality_notes,
-    combine_weighted,
-    derive,
-    imd_deciles,
-    use_published_england,
-    weighted_parts,
-)
+from childspend.contracts import ACTIVITY, ACTIVITY_COLUMNS
+from childspend.panel.activity import SOURCES, add_quality_notes, build_activity_panel
 from childspend.panel.areas import stable_units
-from childspend.panel.exclusions import ExclusionLog
-from childspend.panel.units import resolve_la_numbers, unit_panel
 from childspend.sources import geography
 
 FIXTURES = Path(__file__).parent / "fixtures" / "geography"
@@ -51,10 +40,12 @@ def geo():
 
 
 def build(geo, tables):
+    """The activity stage on ``tables`` (all given as the first source family; the stage pools
+    the families' rows, so which family a table comes under does not matter)."""
     units = stable_units(geo, {"909": {"name": "Cumbria", "members": [909, 942, 943]}})
-    log = ExclusionLog()
-    tables = [resolve_la_numbers(t, geo, log) for t in tables]
-    return unit_panel(weighted_parts(activity_rows(tables, log)), geo, units, YEARS, log), log.frame()
+    empty = ACTIVITY.validate(pd.DataFrame(columns=ACTIVITY_COLUMNS))
+    families = {name: empty for name in SOURCES} | {SOURCES[0]: pd.concat(tables, ignore_index=True)}
+    return build_activity_panel(families, geo, units, YEARS)
 
 
 def value(panel, area, year, measure):
@@ -88,7 +79,6 @@ def test_merged_unit_score_is_population_weighted(geo):
         {201: 10.0, 202: 20.0, 390: 30.0, 840: 40.0, 942: 10.0, 943: 20.0},
     )
     panel, _ = build(geo, [pop, imd])
-    panel = combine_weighted(panel)
     assert value(panel, "909", "2023-24", "imd_average_score")["value"] == pytest.approx(17.5)
     assert not panel["measure"].str.contains("__").any()
     # England: population-weighted over all units
@@ -108,7 +98,6 @@ def test_rates_use_units_with_both_parts_and_flag_incomplete_totals(geo):
         {201: 1.0, 202: 3.0, 390: 2.0, 840: float("nan"), 942: 1.0, 943: 1.0},
     )
     panel, _ = build(geo, [pop, cla])
-    panel = derive(panel, RATES)
     assert value(panel, "202", "2023-24", "cla_rate_per_10000")["value"] == pytest.approx(10.0)
     durham = value(panel, "840", "2023-24", "cla_rate_per_10000")
     assert pd.isna(durham["value"]) and durham["flag"] == "x"
@@ -126,7 +115,7 @@ def test_england_counts_are_the_published_national_figures(geo):
         {201: 1.0, 202: float("nan"), 390: 2.0, 840: 3.0, 942: 1.0, 943: 1.0, "england": 10.0},
     )
     panel, _ = build(geo, [cla])
-    england = value(use_published_england(panel, [cla]), "E92000001", "2023-24", "cla_at_31_march")
+    england = value(panel, "E92000001", "2023-24", "cla_at_31_march")
     assert (england["value"], england["flag"], england["source"]) == (10.0, "published_total", "cla_2025")
 
 
@@ -140,9 +129,12 @@ def test_imd_deciles_put_the_most_deprived_in_decile_one(geo):
         {201: 10.0, 202: 20.0, 390: 30.0, 840: 40.0, 942: 50.0, 943: 50.0},
     )
     panel, _ = build(geo, [pop, imd])
-    deciles = imd_deciles(combine_weighted(panel))
-    assert value(deciles, "909", "2023-24", "imd_decile")["value"] == 1
-    assert value(deciles, "201", "2023-24", "imd_decile")["value"] == 9  # five units: deciles 1, 3, 5, 7, 9
+    assert value(panel, "909", "2023-24", "imd_decile")["value"] == 1
+    assert value(panel, "201", "2023-24", "imd_decile")["value"] == 9  # five units: deciles 1, 3, 5, 7, 9
+    # the decile is a complete grid: no edition is no_data, and regions and England have none
+    assert value(panel, "201", "2022-23", "imd_decile")["flag"] == "no_data"
+    england = value(panel, "E92000001", "2023-24", "imd_decile")
+    assert pd.isna(england["value"]) and england["flag"] == "not_applicable"
 
 
 def test_quality_notes_mark_present_values_only(geo):

@@ -4,6 +4,7 @@ Runs the Snakemake DAG once in a scratch copy of the project, then checks the ac
 figures, that a rerun does nothing, and that rebuilding gives byte-identical tables.
 """
 
+import re
 import shutil
 import subprocess
 import sys
@@ -270,3 +271,81 @@ def test_national_report_shows_the_headlines_and_figures(project):
     headlines = pd.read_csv(project / "results" / "national" / "headlines.csv")
     assert headlines["sentence"].iloc[0].split(",")[0] in html
     assert "Traceback" not in html
+
+
+def _planned(output: str) -> dict[str, list[str]]:
+    """Jobs of a dry run as 'rule[wildcards]' -> their inputs."""
+    jobs = {}
+    for block in re.split(r"\n(?=rule \w+:)", output):
+        rule = re.match(r"rule (\w+):", block)
+        if rule:
+            wildcards = re.search(r"^    wildcards: (.*)$", block, re.M)
+            inputs = re.search(r"^    input: (.*)$", block, re.M)
+            name = rule.group(1) + (f"[{wildcards.group(1)}]" if wildcards else "")
+            jobs[name] = inputs.group(1).split(", ") if inputs else []
+    return jobs
+
+
+INGEST = {f"ingest_family[family={f}]" for f in ("cla", "cin", "population", "deprivation", "revenue_outturn")}
+ACTIVITY_DOWNSTREAM = {
+    "join_panel",
+    "reconcile_activity",
+    "deflate_panel",
+    "build_national_series",
+    "plot_national",
+    "render_national_report",
+    "all",
+}
+
+
+@pytest.mark.parametrize(
+    "module, importers, planned",
+    [
+        # a parser helper: the three families whose parsers import it, and what reads their tables
+        (
+            "sources/ees.py",
+            {"ingest_family[family=cla]", "ingest_family[family=cin]", "ingest_family[family=population]"},
+            {
+                "ingest_family[family=cla]",
+                "ingest_family[family=cin]",
+                "ingest_family[family=population]",
+                "build_activity_panel",
+                *ACTIVITY_DOWNSTREAM,
+            },
+        ),
+        # a shared module: the parsers and panel steps that import it, and what follows them;
+        # not the other parsers, the geography reference, deflation or the national stage
+        (
+            "codes.py",
+            {
+                *INGEST - {"ingest_family[family=population]"},
+                "build_areas",
+                "build_spending_panel",
+                "build_activity_panel",
+                "join_panel",
+                "reconcile_spending",
+                "reconcile_activity",
+            },
+            {
+                *INGEST - {"ingest_family[family=population]"},
+                "build_areas",
+                "build_spending_panel",
+                "build_activity_panel",
+                "reconcile_spending",
+                *ACTIVITY_DOWNSTREAM,
+            },
+        ),
+    ],
+)
+def test_a_library_edit_reruns_exactly_the_rules_that_import_it(project, tmp_path, module, importers, planned):
+    copy = tmp_path / "built"
+    shutil.copytree(project, copy)  # follows the code symlinks; keeps modification times
+    assert "Nothing to be done" in snakemake(copy, "--dry-run").stdout
+    # an edit, not a touch: Snakemake compares checksums of inputs that are newer than outputs
+    with open(copy / "workflow" / "src" / "childspend" / module, "a") as handle:
+        handle.write("# an edit\n")
+    dry = snakemake(copy, "--dry-run")
+    assert dry.returncode == 0, dry.stderr[-2000:]
+    jobs = _planned(dry.stdout)
+    assert set(jobs) == planned
+    assert {job for job, inputs in jobs.items() if f"workflow/src/childspend/{module}" in inputs} == importers

@@ -2,12 +2,14 @@
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from childspend.codes import ons_to_la_number
 from childspend.errors import ConfigError
-from childspend.panel.areas import operating, stable_units
+from childspend.panel.areas import areas_table, operating, read_areas, stable_units, units_from_areas
 from childspend.sources import geography
+from childspend.tables import write_csv
 
 FIXTURES = Path(__file__).parent / "fixtures" / "geography"
 CUMBRIA = {"909": {"name": "Cumbria", "members": [909, 942, 943]}}
@@ -65,3 +67,21 @@ def test_regions_are_found_however_a_file_spells_them():
     assert region_by_name("NORTH EAST REGION") == ("E12000001", "North East")
     assert region_by_name("Yorkshire and Humber") == region_by_name("Yorkshire and the Humber")
     assert region_by_name("Inner London") is None
+
+
+def test_areas_table_lists_units_with_members_and_years_then_regions_and_england(geo, tmp_path):
+    years = ["2021-22", "2022-23", "2023-24"]
+    units = stable_units(geo, CUMBRIA)
+    areas = areas_table(geo, units, years)
+    cumbria = areas.set_index("area_code").loc["909"]
+    assert (cumbria["area_level"], cumbria["area_name"], cumbria["region_code"]) == ("la", "Cumbria", "E12000002")
+    assert cumbria["members"] == "909;942;943"
+    assert cumbria["member_years"] == "909 2021-22 to 2022-23; 942 2023-24 to 2023-24; 943 2023-24 to 2023-24"
+    assert cumbria["ons_codes"] == "E06000063;E06000064"  # the members operating in the last year
+    assert (cumbria["first_year"], cumbria["last_year"]) == ("2021-22", "2023-24")
+    assert areas.set_index("area_code").loc["390", "ons_codes"] == "E08000037"  # Gateshead's newer code
+    assert areas["area_level"].value_counts().to_dict() == {"la": 5, "region": 3, "england": 1}
+    assert areas.iloc[-1]["area_code"] == "E92000001"
+    # the panel rules read the units back from the written table
+    write_csv(areas, tmp_path / "areas.csv")
+    pd.testing.assert_frame_equal(units_from_areas(read_areas(tmp_path / "areas.csv")), units)

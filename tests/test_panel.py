@@ -8,8 +8,8 @@ import pytest
 from childspend.contracts import SPENDING
 from childspend.panel.areas import stable_units
 from childspend.panel.exclusions import ExclusionLog
-from childspend.panel.spending import spending_rows
-from childspend.panel.units import resolve_la_numbers, unit_panel, wide
+from childspend.panel.spending import build_spending_panel
+from childspend.panel.units import resolve_la_numbers, wide
 from childspend.sources import geography
 
 FIXTURES = Path(__file__).parent / "fixtures" / "geography"
@@ -51,9 +51,7 @@ def units(geo):
 
 
 def build(geo, units, a1, lait, revenue):
-    log = ExclusionLog()
-    tables = [resolve_la_numbers(t, geo, log) for t in (a1, lait, revenue)]
-    return unit_panel(spending_rows(*tables), geo, units, YEARS, log), log.frame()
+    return build_spending_panel({"s251_a1": a1, "lait": lait, "revenue_outturn": revenue}, geo, units, YEARS)
 
 
 @pytest.fixture

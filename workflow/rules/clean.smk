@@ -5,9 +5,28 @@ from childspend.years import fy_range
 YEARS = fy_range(config["years"]["first"], config["years"]["last"])
 
 
+rule build_areas:
+    input:
+        geography="results/ingest/geography.parquet",
+        code=code("build_areas"),
+    output:
+        areas="results/panel/areas.csv",
+        units="results/panel/stable_units.csv",
+    log:
+        "results/logs/build_areas.log",
+    conda:
+        "../envs/childspend.yaml"
+    params:
+        years=YEARS,
+        merged_units=config["geography"]["merged_units"],
+    script:
+        "../scripts/build_areas.py"
+
+
 rule build_spending_panel:
     input:
         geography="results/ingest/geography.parquet",
+        areas=rules.build_areas.output.areas,
         s251_a1="results/ingest/s251_a1.parquet",
         lait="results/ingest/lait.parquet",
         revenue_outturn="results/ingest/revenue_outturn.parquet",
@@ -15,7 +34,6 @@ rule build_spending_panel:
     output:
         parquet="results/panel/spending_long.parquet",
         csv="results/panel/spending_long.csv",
-        units="results/panel/stable_units.csv",
         exclusions="results/panel/exclusions_spending.csv",
     log:
         "results/logs/build_spending_panel.log",
@@ -23,7 +41,6 @@ rule build_spending_panel:
         "../envs/childspend.yaml"
     params:
         years=YEARS,
-        merged_units=config["geography"]["merged_units"],
     script:
         "../scripts/build_spending_panel.py"
 
@@ -31,6 +48,7 @@ rule build_spending_panel:
 rule build_activity_panel:
     input:
         geography="results/ingest/geography.parquet",
+        areas=rules.build_areas.output.areas,
         cla="results/ingest/cla.parquet",
         cin="results/ingest/cin.parquet",
         population="results/ingest/population.parquet",
@@ -46,7 +64,6 @@ rule build_activity_panel:
         "../envs/childspend.yaml"
     params:
         years=YEARS,
-        merged_units=config["geography"]["merged_units"],
     script:
         "../scripts/build_activity_panel.py"
 

@@ -1,36 +1,21 @@
 import pandas as pd
 
 from childspend import logs
-from childspend.panel.activity import (
-    RATES,
-    activity_rows,
-    add_quality_notes,
-    combine_weighted,
-    derive,
-    imd_deciles,
-    use_published_england,
-    weighted_parts,
-)
-from childspend.panel.areas import stable_units
-from childspend.panel.exclusions import ExclusionLog
-from childspend.panel.units import resolve_la_numbers, unit_panel
+from childspend.panel.activity import SOURCES, build_activity_panel
+from childspend.panel.areas import read_areas, units_from_areas
 from childspend.tables import write_csv, write_table
 
 log = logs.setup(snakemake.log[0], "build_activity_panel")
+tables = {name: pd.read_parquet(snakemake.input[name]) for name in SOURCES}
 geo = pd.read_parquet(snakemake.input.geography)
-units = stable_units(geo, snakemake.params.merged_units)
-exclusions = ExclusionLog()
+units = units_from_areas(read_areas(snakemake.input.areas))
+panel, exclusions = build_activity_panel(tables, geo, units, snakemake.params.years)
 
-tables = [pd.read_parquet(snakemake.input[name]) for name in ("cla", "cin", "population", "deprivation")]
-la_rows = [resolve_la_numbers(table, geo, exclusions) for table in tables]
-panel = unit_panel(weighted_parts(activity_rows(la_rows, exclusions)), geo, units, snakemake.params.years, exclusions)
-panel = add_quality_notes(derive(imd_deciles(use_published_england(combine_weighted(panel), tables)), RATES))
-
-write_table(panel, snakemake.output.parquet, snakemake.output.csv, ["area_level", "area_code", "year", "measure"])
-write_csv(exclusions.frame(), snakemake.output.exclusions)
+write_table(panel, snakemake.output.parquet, snakemake.output.csv)
+write_csv(exclusions, snakemake.output.exclusions)
 log.info(
     "activity panel: %d rows, %d measures; %d exclusion records",
     len(panel),
     panel["measure"].nunique(),
-    len(exclusions.rows),
+    len(exclusions),
 )

@@ -3,5 +3,4 @@ from childspend.sources.ingest import ingest
 from childspend.tables import write_table
 
 logs.setup(snakemake.log[0], "ingest_family")
-table = ingest(snakemake.wildcards.family, list(snakemake.input.files), snakemake.params.entries)
-write_table(table, snakemake.output[0])
+write_table(ingest(snakemake.wildcards.family, list(snakemake.input.files), snakemake.params.entries), snakemake.output[0])

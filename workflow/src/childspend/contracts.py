@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
+import pandera.errors
 import pandera.pandas as pa
+
+from .errors import ContractError
 
 # "other_body": authorities without children's services duties (shire districts, police, fire,
 # the GLA ...) that some returns list; kept for reconciliation, never part of the panel.
@@ -107,3 +111,62 @@ PRICE_INDEX = pa.DataFrameSchema(
     coerce=True,
 )
 PRICE_INDEX_COLUMNS = list(PRICE_INDEX.columns)
+
+
+# The joined panel, long: one row per area x financial year x measure, every combination present
+# (a missing value carries a flag saying why). This is the table the models and reports read.
+PANEL_AREA_CODE = r"^(\d{3}|E12\d{6}|E92000001)$"
+
+
+def _complete_grid(df: pd.DataFrame) -> bool:
+    return len(df) == df["area_code"].nunique() * df["year"].nunique() * df["measure"].nunique()
+
+
+PANEL_LONG = pa.DataFrameSchema(
+    {
+        "area_level": pa.Column(str, pa.Check.isin(["la", "region", "england"])),
+        "area_code": pa.Column(str, pa.Check.str_matches(PANEL_AREA_CODE)),
+        "area_name": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "region_code": pa.Column(str, pa.Check.str_matches(r"^(E12\d{6})?$")),
+        "region_name": pa.Column(str),
+        "year": YEAR,
+        "measure": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9_]+$")),
+        "value": pa.Column(float, nullable=True),
+        "flag": pa.Column(str),
+        "source": pa.Column(str),
+        "units_expected": pa.Column(int, pa.Check.ge(1)),
+        "units_reporting": pa.Column(int, pa.Check.ge(0)),
+    },
+    checks=[
+        FLAG_REQUIRED_WHEN_MISSING,
+        pa.Check(lambda df: df["units_reporting"] <= df["units_expected"], name="units reporting <= units expected"),
+        pa.Check(lambda df: (df["area_level"] != "la") | (df["region_code"] != ""), name="a unit has a region"),
+        pa.Check(lambda df: (df["area_level"] != "la") | (df["units_expected"] == 1), name="a unit is one unit"),
+        pa.Check(_complete_grid, element_wise=False, name="every area x year x measure present"),
+    ],
+    unique=["area_level", "area_code", "year", "measure"],
+    strict=True,
+    ordered=True,
+)
+
+# The joined panel, wide: one row per area and year, one float column per measure.
+PANEL_WIDE = pa.DataFrameSchema(
+    {
+        **{name: PANEL_LONG.columns[name] for name in ["area_level", "area_code", "area_name", "region_code"]},
+        "region_name": pa.Column(str),
+        "year": YEAR,
+        r"^(?!area_|region_|year$)[a-z0-9_]+$": pa.Column(float, nullable=True, regex=True),
+    },
+    unique=["area_level", "area_code", "year"],
+    strict=True,
+    ordered=True,
+)
+
+
+def check_contract(schema: pa.DataFrameSchema, table: pd.DataFrame, what: str, error=ContractError) -> pd.DataFrame:
+    """``table`` validated against ``schema`` (every failure collected), else ``error`` listing the
+    first failures."""
+    try:
+        return schema.validate(table, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        raise error(f"{what} breaks its data contract:\n{exc.failure_cases.head(20).to_string()}") from None

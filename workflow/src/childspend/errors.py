@@ -19,3 +19,7 @@ class ChecksumError(ChildspendError):
 
 class LayoutError(ChildspendError):
     """An official file's layout is not what its parser expects (e.g. a new release changed columns)."""
+
+
+class ContractError(ChildspendError):
+    """A table the pipeline built breaks its data contract (an input changed in a way no check caught)."""

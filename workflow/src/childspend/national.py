@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .prices import deflate
+from .tables import sort_table
 
 AREA = ["area_level", "area_code", "area_name", "year"]
 SERIES_COLUMNS = [*AREA, "measure", "cash", "real", "flag", "price_base"]
@@ -237,3 +238,24 @@ def dfe_comparison(
             )
         )
     return pd.DataFrame(rows, columns=DFE_COLUMNS)
+
+
+def build_national(
+    money: pd.DataFrame,
+    panel: pd.DataFrame,
+    prices: pd.DataFrame,
+    intervention: dict[str, list[str]],
+    from_year: str,
+    index: str,
+    published: dict,
+) -> dict[str, pd.DataFrame]:
+    """The national stage's tables: ``series``, ``headlines``, ``commons`` (the Commons Library
+    table beside the pipeline's) and ``dfe`` (DfE's published figures beside the pipeline's)."""
+    early, late = intervention["early"], intervention["late"]
+    series = sort_table(national_series(money, early, late), ["area_level", "area_code", "measure", "year"])
+    return {
+        "series": series,
+        "headlines": headlines(series, from_year, early, late),
+        "commons": commons_table(panel, prices, published["commons_childrens_social_care"]),
+        "dfe": dfe_comparison(series, prices, published["dfe_spending"], early, index),
+    }

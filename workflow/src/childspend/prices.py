@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .errors import ConfigError
+from .tables import sort_table
 from .years import fy_label, fy_start
 
 
@@ -78,3 +79,12 @@ def deflate(values: pd.DataFrame, index_table: pd.DataFrame, index_name: str, ba
     return values.assign(
         value_real=values["value"] * 100 / values["year"].map(index), price_base=price_base(index_name, base_year)
     )
+
+
+def deflate_panel(panel: pd.DataFrame, index_table: pd.DataFrame, index_name: str, base_year: str) -> pd.DataFrame:
+    """Every money measure of the long panel with its real value at ``base_year`` prices."""
+    from .panel.dictionary import describe
+
+    money = [m for m in panel["measure"].unique() if describe(m)[0].startswith("GBP")]
+    real = deflate(panel[panel["measure"].isin(money)], index_table, index_name, base_year)
+    return sort_table(real, ["area_level", "area_code", "year", "measure"])

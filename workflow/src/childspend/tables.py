@@ -57,12 +57,8 @@ def write_csv(df: pd.DataFrame, path: str | os.PathLike) -> None:
     )
 
 
-def write_table(
-    df: pd.DataFrame, parquet: str | os.PathLike, csv: str | os.PathLike | None = None, keys: list[str] | None = None
-) -> pd.DataFrame:
-    """Sort once, then write parquet (and the CSV twin if asked)."""
-    df = sort_table(df, keys)
+def write_table(df: pd.DataFrame, parquet: str | os.PathLike, csv: str | os.PathLike | None = None) -> None:
+    """Write parquet, and the CSV twin if asked, in the row order given (stages sort their tables)."""
     write_parquet(df, parquet)
     if csv is not None:
         write_csv(df, csv)
-    return df

@@ -21,10 +21,15 @@ import logging
 
 import pandas as pd
 
+from ..codes import ENGLAND_CODE
+from ..tables import sort_table
 from .exclusions import ExclusionLog
+from .releases import latest_release
+from .units import PANEL_KEYS, resolve_la_numbers, unit_panel
 
 log = logging.getLogger(__name__)
 
+SOURCES = ("cla", "cin", "population", "deprivation")
 POPULATION = "population_0_17"
 NOT_CARRIED_UNITS = {"rate_per_10000", "rank"}
 # Kept in the ingest table only to check the join of the Nomis-based and DfE population series.
@@ -90,10 +95,8 @@ def activity_rows(tables: list[pd.DataFrame], exclusions: ExclusionLog) -> pd.Da
     repeated = rows.duplicated([*keys, "source"], keep=False)
     if repeated.any():
         raise ValueError(f"a file gives the same measure, year and LA twice:\n{rows[repeated].head(6).to_string()}")
-    newest = rows.groupby(["measure", "year"])["source"].transform("max")
-    ranked = rows.assign(has_value=rows["value"].notna()).sort_values([*keys, "has_value", "source"], kind="mergesort")
-    chosen = ranked.drop_duplicates(keys, keep="last").drop(columns="has_value")
-    older = chosen["source"] != newest[chosen.index]
+    chosen = latest_release(rows, ["measure", "year"], fill_from_earlier=["la_number"])
+    older = chosen.pop("earlier_release")
     chosen.loc[older & chosen["value"].notna(), "flag"] = "earlier_release"
     for (source, measure), group in chosen[older].groupby(["source", "measure"]):
         exclusions.add(
@@ -117,7 +120,7 @@ def use_published_england(panel: pd.DataFrame, tables: list[pd.DataFrame]) -> pd
     """
     published = pd.concat([t[t["area_level"] == "england"] for t in tables], ignore_index=True)
     published = published[published["value"].notna() & ~published["unit"].isin(NOT_CARRIED_UNITS | WEIGHTED_UNITS)]
-    published = published.sort_values("source").drop_duplicates(["measure", "year"], keep="last")
+    published = latest_release(published, ["measure", "year"], fill_from_earlier=[]).drop(columns="earlier_release")
     figures = published.set_index(["measure", "year"])[["value", "source"]]
     panel = panel.copy()
     england = panel["area_level"] == "england"
@@ -174,7 +177,7 @@ def ratio(panel: pd.DataFrame, numerator: str, denominator: str, scale: float, n
     region = totals(["region_code", "region_name"])
     region = region.assign(area_level="region", area_code=region["region_code"], area_name=region["region_name"])
     england = totals([]).assign(
-        area_level="england", area_code="E92000001", area_name="England", region_code="", region_name=""
+        area_level="england", area_code=ENGLAND_CODE, area_name="England", region_code="", region_name=""
     )
     columns = list(panel.columns)
     rows = pd.concat([units, region, england], ignore_index=True).assign(measure=name)
@@ -199,13 +202,19 @@ def combine_weighted(panel: pd.DataFrame) -> pd.DataFrame:
 
 
 def imd_deciles(panel: pd.DataFrame) -> pd.DataFrame:
-    """IMD decile of each unit within each edition (1 = the most deprived tenth of units)."""
-    scores = panel[(panel["area_level"] == "la") & (panel["measure"] == "imd_average_score") & panel["value"].notna()]
+    """IMD decile of each unit within each edition (1 = the most deprived tenth of units).
+
+    Every row of the IMD score gets a decile row, so the panel stays a complete grid: a unit
+    without a score keeps the score's flag, and regions and England (deciles rank units) are
+    flagged ``not_applicable``.
+    """
+    rows = panel[panel["measure"] == "imd_average_score"]
+    scores = rows[(rows["area_level"] == "la") & rows["value"].notna()]
     rank = scores.groupby("year")["value"].rank(ascending=False, method="first")
     count = scores.groupby("year")["value"].transform("size")
-    deciles = scores.assign(
-        measure="imd_decile", value=(((rank - 1) * 10) // count + 1).astype(float), source="derived"
-    )
+    deciles = rows.assign(measure="imd_decile", value=(((rank - 1) * 10) // count + 1).astype(float), source="derived")
+    deciles.loc[deciles["area_level"] != "la", "flag"] = "not_applicable"
+    deciles.loc[deciles["value"].isna(), "source"] = rows["source"]
     return pd.concat([panel, deciles], ignore_index=True)
 
 
@@ -224,3 +233,16 @@ def coverage(panel: pd.DataFrame) -> pd.DataFrame:
     la = panel[panel["area_level"] == "la"]
     table = la.groupby(["measure", "year"]).agg(units_with_data=("value", "count"), units=("value", "size"))
     return table.reset_index()
+
+
+def build_activity_panel(
+    tables: dict[str, pd.DataFrame], geo: pd.DataFrame, units: pd.DataFrame, years: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The activity panel (counts, rates, deprivation on stable units, with region and England
+    rows) and its exclusions, from the ingest tables named in SOURCES."""
+    exclusions = ExclusionLog()
+    ordered = [tables[name] for name in SOURCES]
+    la_rows = [resolve_la_numbers(table, geo, exclusions) for table in ordered]
+    panel = unit_panel(weighted_parts(activity_rows(la_rows, exclusions)), geo, units, years, exclusions)
+    panel = add_quality_notes(derive(imd_deciles(use_published_england(combine_weighted(panel), ordered)), RATES))
+    return sort_table(panel, PANEL_KEYS), exclusions.frame()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..codes import ENGLAND_CODE
 from ..errors import ConfigError
 
 
@@ -48,3 +49,54 @@ def operating(geo: pd.DataFrame, years: list[str]) -> pd.DataFrame:
         active = began & (geo["date_of_termination"].isna() | (geo["date_of_termination"] >= end))
         rows.append(pd.DataFrame({"la_number": geo.loc[active, "la_number"].unique(), "year": year}))
     return pd.concat(rows, ignore_index=True).drop_duplicates().sort_values(["year", "la_number"], ignore_index=True)
+
+
+AREA_COLUMNS = ["area_level", "area_code", "area_name", "region_code", "region_name", "ons_codes", "members",
+                "member_names", "first_year", "last_year", "member_years"]
+
+
+def _span(years: list[str]) -> str:
+    return f"{years[0]} to {years[-1]}" if years else "not in the panel's years"
+
+
+def areas_table(geo: pd.DataFrame, units: pd.DataFrame, years: list[str]) -> pd.DataFrame:
+    """The areas' sample sheet: every stable unit, region and England, one row each.
+
+    A unit lists its member LAs (DfE numbers, names, the years each operated in the panel's
+    range) and the ONS codes of the members operating in the last year; per-area rules fan out
+    over this table.
+    """
+    names = geo.sort_values("date_of_operation").groupby("la_number")["la_name"].last()
+    codes = geo.sort_values("date_of_operation").groupby("la_number")["ons_code"].last()
+    active = operating(geo, years).groupby("la_number")["year"].agg(sorted)
+    rows = []
+    for unit_id, members in units.sort_values("la_number").groupby("unit_id", sort=True):
+        numbers = list(members["la_number"])
+        spans = {n: active.get(n, []) for n in numbers}
+        unit_years = sorted({y for span in spans.values() for y in span})
+        rows.append(dict(
+            area_level="la", area_code=unit_id, area_name=members["unit_name"].iloc[0],
+            region_code=members["region_code"].iloc[0], region_name=members["region_name"].iloc[0],
+            ons_codes=";".join(codes[n] for n in numbers if years[-1] in spans[n]),
+            members=";".join(str(n) for n in numbers), member_names=";".join(names[n] for n in numbers),
+            first_year=unit_years[0] if unit_years else "", last_year=unit_years[-1] if unit_years else "",
+            member_years="; ".join(f"{n} {_span(spans[n])}" for n in numbers)))
+    la = pd.DataFrame(rows, columns=AREA_COLUMNS)
+    regions = la.drop_duplicates("region_code")[["region_code", "region_name"]].sort_values("region_code")
+    regions = regions.assign(area_level="region", area_code=regions["region_code"], area_name=regions["region_name"])
+    england = pd.DataFrame([dict(area_level="england", area_code=ENGLAND_CODE, area_name="England")])
+    totals = pd.concat([regions, england], ignore_index=True).assign(first_year=years[0], last_year=years[-1])
+    return pd.concat([la, totals], ignore_index=True).reindex(columns=AREA_COLUMNS).fillna("")
+
+
+def units_from_areas(areas: pd.DataFrame) -> pd.DataFrame:
+    """The stable units as :func:`stable_units` gives them, read back from the areas table."""
+    la = areas[areas["area_level"] == "la"].assign(la_number=areas["members"].str.split(";")).explode("la_number")
+    units = la.assign(la_number=la["la_number"].astype("Int64"), unit_id=la["area_code"], unit_name=la["area_name"])
+    units = units[["la_number", "unit_id", "unit_name", "region_code", "region_name"]]
+    return units.sort_values("la_number").reset_index(drop=True)
+
+
+def read_areas(path) -> pd.DataFrame:
+    """The areas table as written by the ``build_areas`` rule (every column text)."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False)

@@ -13,6 +13,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..sources.s251_a1 import check_detail_sums
+from ..tables import sort_table
+from .areas import operating
+from .exclusions import ExclusionLog
+from .releases import latest_release
+from .spending import SOURCES as SPENDING_SOURCES
+from .units import resolve_la_numbers
+
 ENGLAND_COLUMNS = [
     "source",
     "year",
@@ -172,7 +180,7 @@ def activity_england(published: pd.DataFrame, panel: pd.DataFrame, tolerance: fl
     the sum of the units for counts, the panel's England rate for rates (DfE publishes whole
     numbers, so a rate within 0.5 agrees). The units without a value are named."""
     england = published[(published["area_level"] == "england") & published["value"].notna()]
-    england = england.sort_values("source").drop_duplicates(["measure", "year"], keep="last")
+    england = latest_release(england, ["measure", "year"], fill_from_earlier=[])
     out = england.rename(columns={"value": "published_england"})[
         ["measure", "year", "source", "published_england", "unit"]
     ]
@@ -219,3 +227,28 @@ def _explain_activity(ok: bool, without: str, is_rate: bool, source: str, popula
             f"divides by the latest ({population})"
         )
     return "unexplained: every unit reports"
+
+
+def reconcile_spending(
+    tables: dict[str, pd.DataFrame], geo: pd.DataFrame, years: list[str], tolerance: float, a1_lait_tolerance: float
+) -> dict[str, pd.DataFrame]:
+    """The spending reconciliation tables: ``england`` (each file's England row against its LA
+    rows), ``a1_lait`` (Table A1 against LAIT) and ``a1_detail`` (A1 detail lines against totals)."""
+    ops = operating(geo, years)
+    la_region = geo.drop_duplicates("la_number", keep="last").set_index("la_number")["region_name"].to_dict()
+    # LA-number resolution is logged by build_spending_panel; here it only feeds the comparisons.
+    la_rows = {name: resolve_la_numbers(tables[name], geo, ExclusionLog()) for name in SPENDING_SOURCES}
+    england = pd.concat(
+        [england_rows(tables[n], la_rows[n], ops, la_region, tolerance) for n in SPENDING_SOURCES], ignore_index=True
+    )
+    a1_lait = a1_vs_lait(la_rows["s251_a1"], latest_release(la_rows["lait"], ["year"]), a1_lait_tolerance)
+    return {
+        "england": sort_table(england, ["source", "year", "measure", "category"]),
+        "a1_lait": sort_table(a1_lait, ["level", "year", "category", "la_number"]),
+        "a1_detail": check_detail_sums(tables["s251_a1"]),
+    }
+
+
+def reconcile_activity(published: list[pd.DataFrame], panel: pd.DataFrame, tolerance: float) -> pd.DataFrame:
+    """DfE's published England figures in the ingest tables ``published`` against the activity panel."""
+    return sort_table(activity_england(pd.concat(published, ignore_index=True), panel, tolerance), ["measure", "year"])

@@ -14,8 +14,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .units import latest_release, sum_groups
+from ..tables import sort_table
+from .exclusions import ExclusionLog
+from .releases import latest_release
+from .units import PANEL_KEYS, resolve_la_numbers, sum_groups, unit_panel
 
+SOURCES = ("s251_a1", "lait", "revenue_outturn")
 UNIT_FACTOR = {"GBP": 1.0, "GBP thousand": 1000.0}
 S251_CATEGORIES = [
     "early_years",
@@ -39,7 +43,7 @@ def select(table: pd.DataFrame, measure: str, categories: list[str], prefix: str
 def spending_rows(s251_a1: pd.DataFrame, lait: pd.DataFrame, revenue: pd.DataFrame) -> pd.DataFrame:
     """LA-level rows of every panel measure, each year taken from exactly one source."""
     a1_years = set(s251_a1["year"])
-    lait = latest_release(lait[~lait["year"].isin(a1_years)])
+    lait = latest_release(lait[~lait["year"].isin(a1_years)], ["year"])
     if not (lait["category"] == "total").any():
         lait = pd.concat([lait, _category_sum(lait)], ignore_index=True)
     ro3 = revenue[revenue["source"].str.startswith("ro3_")]
@@ -54,7 +58,7 @@ def spending_rows(s251_a1: pd.DataFrame, lait: pd.DataFrame, revenue: pd.DataFra
         select(s251_a1, "net_expenditure", ["total"], "s251_net"),
         select(s251_a1, "income", ["total"], "s251_income"),
         select(ro3, "net_current_expenditure", sorted(set(ro3["category"]) - {"subtotal"}), "csc_net"),
-        select(latest_release(summary), "net_current_expenditure", ["total"], "csc_net"),
+        select(latest_release(summary, ["year"]), "net_current_expenditure", ["total"], "csc_net"),
     ]
     return pd.concat(parts, ignore_index=True)
 
@@ -67,3 +71,14 @@ def _category_sum(table: pd.DataFrame) -> pd.DataFrame:
     total["category"], total["line"] = "total", "sum of detail lines"
     total["flag"] = total["value"].isna().map({True: "detail_missing", False: ""}).astype(str)
     return total
+
+
+def build_spending_panel(
+    tables: dict[str, pd.DataFrame], geo: pd.DataFrame, units: pd.DataFrame, years: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The spending panel (every unit, region and England x year x money measure) and its
+    exclusions, from the ingest tables named in SOURCES."""
+    exclusions = ExclusionLog()
+    la_rows = [resolve_la_numbers(tables[name], geo, exclusions) for name in SOURCES]
+    panel = unit_panel(spending_rows(*la_rows), geo, units, years, exclusions)
+    return sort_table(panel, PANEL_KEYS), exclusions.frame()

@@ -14,6 +14,7 @@ from ..codes import ENGLAND_CODE, name_key, name_to_la_number, ons_to_la_number
 from .areas import operating
 from .exclusions import ExclusionLog
 
+PANEL_KEYS = ["area_level", "area_code", "year", "measure"]
 PANEL_COLUMNS = [
     "area_level",
     "area_code",
@@ -41,13 +42,6 @@ def resolve_la_numbers(table: pd.DataFrame, geo: pd.DataFrame, exclusions: Exclu
     for (source, year, name), group in la[unresolved].groupby(["source", "year", "area_name"]):
         exclusions.add("resolve", "no DfE LA number for this area", source, year, name, rows=len(group))
     return la[~unresolved]
-
-
-def latest_release(table: pd.DataFrame, by: tuple[str, ...] = ("year",)) -> pd.DataFrame:
-    """Where several releases cover a year (of a measure), keep the newest: source ids sort by
-    release."""
-    newest = table.groupby(list(by))["source"].transform("max")
-    return table[table["source"] == newest]
 
 
 def within_years(rows: pd.DataFrame, years: list[str], exclusions: ExclusionLog) -> pd.DataFrame:

@@ -45,6 +45,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..codes import ENGLAND_CODE
 from ..contracts import ACTIVITY_COLUMNS
 from ..errors import ConfigError, LayoutError
 from ..markers import numeric_with_flag
@@ -144,7 +145,7 @@ def _level(codes: pd.Series) -> pd.Series:
     level = pd.Series("", index=codes.index, dtype=str)
     level[codes.str.startswith(LA_PREFIXES)] = "la"
     level[codes.str.startswith("E12")] = "region"
-    level[codes == "E92000001"] = "england"
+    level[codes == ENGLAND_CODE] = "england"
     return level
 
 

@@ -7,11 +7,11 @@ import logging
 from pathlib import Path
 
 import pandas as pd
-import pandera.errors
 from tqdm import tqdm
 
-from ..contracts import ACTIVITY, PRICE_INDEX, SPENDING
+from ..contracts import ACTIVITY, PRICE_INDEX, SPENDING, check_contract
 from ..errors import LayoutError
+from ..tables import sort_table
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +44,4 @@ def ingest(family: str, files: list[str], entries: dict[str, dict]) -> pd.DataFr
         log.info("%s: %d rows from %s", source_id, len(table), path)
         frames.append(table[list(schema.columns)])
     combined = pd.concat(frames, ignore_index=True)
-    try:
-        return schema.validate(combined, lazy=True)
-    except pandera.errors.SchemaErrors as exc:
-        raise LayoutError(
-            f"{family}: parsed table breaks its data contract:\n{exc.failure_cases.head(20).to_string()}"
-        ) from None
+    return sort_table(check_contract(schema, combined, f"{family}: the parsed table", LayoutError))
