@@ -51,8 +51,19 @@ def operating(geo: pd.DataFrame, years: list[str]) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True).drop_duplicates().sort_values(["year", "la_number"], ignore_index=True)
 
 
-AREA_COLUMNS = ["area_level", "area_code", "area_name", "region_code", "region_name", "ons_codes", "members",
-                "member_names", "first_year", "last_year", "member_years"]
+AREA_COLUMNS = [
+    "area_level",
+    "area_code",
+    "area_name",
+    "region_code",
+    "region_name",
+    "ons_codes",
+    "members",
+    "member_names",
+    "first_year",
+    "last_year",
+    "member_years",
+]
 
 
 def _span(years: list[str]) -> str:
@@ -74,13 +85,21 @@ def areas_table(geo: pd.DataFrame, units: pd.DataFrame, years: list[str]) -> pd.
         numbers = list(members["la_number"])
         spans = {n: active.get(n, []) for n in numbers}
         unit_years = sorted({y for span in spans.values() for y in span})
-        rows.append(dict(
-            area_level="la", area_code=unit_id, area_name=members["unit_name"].iloc[0],
-            region_code=members["region_code"].iloc[0], region_name=members["region_name"].iloc[0],
-            ons_codes=";".join(codes[n] for n in numbers if years[-1] in spans[n]),
-            members=";".join(str(n) for n in numbers), member_names=";".join(names[n] for n in numbers),
-            first_year=unit_years[0] if unit_years else "", last_year=unit_years[-1] if unit_years else "",
-            member_years="; ".join(f"{n} {_span(spans[n])}" for n in numbers)))
+        rows.append(
+            dict(
+                area_level="la",
+                area_code=unit_id,
+                area_name=members["unit_name"].iloc[0],
+                region_code=members["region_code"].iloc[0],
+                region_name=members["region_name"].iloc[0],
+                ons_codes=";".join(codes[n] for n in numbers if years[-1] in spans[n]),
+                members=";".join(str(n) for n in numbers),
+                member_names=";".join(names[n] for n in numbers),
+                first_year=unit_years[0] if unit_years else "",
+                last_year=unit_years[-1] if unit_years else "",
+                member_years="; ".join(f"{n} {_span(spans[n])}" for n in numbers),
+            )
+        )
     la = pd.DataFrame(rows, columns=AREA_COLUMNS)
     regions = la.drop_duplicates("region_code")[["region_code", "region_name"]].sort_values("region_code")
     regions = regions.assign(area_level="region", area_code=regions["region_code"], area_name=regions["region_name"])

@@ -13,7 +13,9 @@ from .activity import PER_CHILD, coverage, derive
 from .units import PANEL_KEYS, wide
 
 
-def join_panel(spending: pd.DataFrame, activity: pd.DataFrame, exclusions: list[pd.DataFrame]) -> dict[str, pd.DataFrame]:
+def join_panel(
+    spending: pd.DataFrame, activity: pd.DataFrame, exclusions: list[pd.DataFrame]
+) -> dict[str, pd.DataFrame]:
     """``long``, ``wide``, ``dictionary``, ``coverage`` and ``exclusions`` tables of the panel."""
     long = sort_table(derive(pd.concat([spending, activity], ignore_index=True), PER_CHILD), PANEL_KEYS)
     long = check_contract(PANEL_LONG, long, "the joined panel (long)")
