@@ -1,8 +1,10 @@
 """The registry of measures: a bad registry is refused, the readers return what the CSV says."""
 
+import pandas as pd
 import pytest
 
 from childspend import measures
+from childspend.panel import dictionary
 
 HEADER = ",".join(measures.COLUMNS)
 ROWS = [
@@ -90,3 +92,16 @@ def test_shipped_registry_units_match_kinds():
     assert table.loc[money, "unit"].str.startswith("GBP").all()
     assert not table.loc[~money, "unit"].str.startswith("GBP").any()
     assert set(measures.categories("s251_gross")) <= set(measures.categories("csc_net"))
+
+
+def test_dictionary_takes_the_registry_text_and_names_an_unregistered_measure():
+    panel = pd.DataFrame({"measure": ["s251_gross_total", "s251_gross_total"], "year": ["2010-11", "2011-12"]})
+    row = dictionary.build(panel.assign(value=[1.0, 2.0])).set_index("column").loc["s251_gross_total"]
+    entry = measures.registry().set_index("measure").loc["s251_gross_total"]
+    assert (row["unit"], row["notes"], row["years_available"]) == (
+        entry["unit"],
+        entry["caveats"],
+        "2010-11 to 2011-12 (2 years)",
+    )
+    with pytest.raises(KeyError, match="not_a_measure"):
+        dictionary.build(pd.DataFrame({"measure": ["not_a_measure"], "year": ["2010-11"], "value": [1.0]}))
