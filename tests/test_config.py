@@ -75,6 +75,13 @@ def test_unknown_price_index_is_named(config):
         check_config(bad)
 
 
+def test_unknown_intervention_category_is_named(config):
+    bad = copy.deepcopy(config)
+    bad["intervention"]["late"].append("total")
+    with pytest.raises(ConfigError, match=r"intervention.late.3': 'total' is not one of \['early_years'"):
+        check_config(bad)
+
+
 def test_category_both_early_and_late(config):
     bad = copy.deepcopy(config)
     bad["intervention"]["late"].append("family_support")

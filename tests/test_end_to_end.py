@@ -14,6 +14,9 @@ import pandas as pd
 import pytest
 import yaml
 
+from childspend import measures
+from childspend.panel import dictionary
+
 ROOT = Path(__file__).resolve().parents[1]
 MIRROR = (ROOT.parent / "shared" / "data").resolve()
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
@@ -194,6 +197,17 @@ def test_every_unit_has_a_value_or_a_flag_and_coverage_is_written(project):
     assert {"population_0_17", "cin_at_31_march", "imd_decile"} <= set(coverage["measure"])
     units = la["area_code"].nunique()
     assert (coverage["units"] == units).all()
+
+
+def test_panel_measures_are_the_available_rows_of_the_registry(project):
+    panel = pd.read_parquet(project / "results" / "panel" / "panel.parquet")
+    columns = set(panel.columns) - {column for column, *_ in dictionary.META}
+    status = measures.registry().set_index("measure")["status"]
+    assert columns <= set(status.index), sorted(columns - set(status.index))
+    assert set(status[status == "available"].index) <= columns
+    assert not columns & set(status[status == "not_yet_available"].index)
+    money = pd.read_parquet(project / "results" / "real" / "money_long.parquet")
+    assert set(money["measure"]) == columns & set(measures.of_kind("money"))
 
 
 def _planned_jobs(output: str) -> set[str]:

@@ -1,7 +1,8 @@
 """Load and check config/config.yaml and config/sources.yaml.
 
-Both are validated against the JSON Schemas in workflow/schemas (unknown keys are errors), then
-cross-field checks run; any problem is raised as one readable ConfigError.
+Both are validated against the JSON Schemas in childspend/schemas (unknown keys are errors), then
+cross-field checks run; any problem is raised as one readable ConfigError. Lists kept in code
+(S251 categories in measures.csv, price indices in prices.py) complete the schemas' ``$defs``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from . import measures
 from .errors import ConfigError
+from .prices import INDEX_LABELS
 from .years import fy_start
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
@@ -27,8 +30,19 @@ def _read_yaml(path: str | Path) -> dict:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
 
 
+def _enums() -> dict[str, list[str]]:
+    """The ``$defs`` entries a schema leaves to the code -> their allowed values."""
+    return {
+        "s251_category": [c for c in measures.categories("s251_gross") if c != "total"],
+        "price_index": list(INDEX_LABELS),
+    }
+
+
 def _validate(data: dict, schema_name: str, path: str | Path) -> None:
     schema = _read_yaml(SCHEMA_DIR / schema_name)
+    for name, values in _enums().items():
+        if name in schema.get("$defs", {}):
+            schema["$defs"][name]["enum"] = values
     validator = jsonschema.Draft202012Validator(schema)
     problems = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if problems:

@@ -10,19 +10,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from . import measures
 from .prices import deflate
 from .tables import sort_table
 
 AREA = ["area_level", "area_code", "area_name", "year"]
 SERIES_COLUMNS = [*AREA, "measure", "cash", "real", "flag", "price_base"]
-SERIES = [
-    "s251_gross_total",
-    "s251_gross_children_looked_after",
-    "s251_gross_total_per_child",
-    "s251_gross_children_looked_after_per_cla",
-    "csc_net_total",
-    "csc_net_total_per_child",
-]
+SERIES = measures.national_series()
 
 
 def _sum_categories(money: pd.DataFrame, categories: list[str], name: str) -> pd.DataFrame:

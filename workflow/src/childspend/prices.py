@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from . import measures
 from .errors import ConfigError
 from .tables import sort_table
 from .years import fy_label, fy_start
@@ -83,8 +84,5 @@ def deflate(values: pd.DataFrame, index_table: pd.DataFrame, index_name: str, ba
 
 def deflate_panel(panel: pd.DataFrame, index_table: pd.DataFrame, index_name: str, base_year: str) -> pd.DataFrame:
     """Every money measure of the long panel with its real value at ``base_year`` prices."""
-    from .panel.dictionary import describe
-
-    money = [m for m in panel["measure"].unique() if describe(m)[0].startswith("GBP")]
-    real = deflate(panel[panel["measure"].isin(money)], index_table, index_name, base_year)
+    real = deflate(panel[panel["measure"].isin(measures.of_kind("money"))], index_table, index_name, base_year)
     return sort_table(real, ["area_level", "area_code", "year", "measure"])

@@ -21,6 +21,7 @@ import logging
 
 import pandas as pd
 
+from .. import measures
 from ..codes import ENGLAND_CODE
 from ..tables import sort_table
 from .exclusions import ExclusionLog
@@ -37,40 +38,11 @@ NOT_CARRIED_MEASURES = {"population_0_17_nomis_estimate"}
 WEIGHTED_UNITS = {"score", "percent"}
 WEIGHTED_SUFFIX, WEIGHT_SUFFIX = "__x_population", "__population"
 
-# derived measure -> (numerator, denominator, scale)
-RATES = {
-    "cla_rate_per_10000": ("cla_at_31_march", POPULATION, 1e4),
-    "cla_started_rate_per_10000": ("cla_started", POPULATION, 1e4),
-    "cla_ceased_rate_per_10000": ("cla_ceased", POPULATION, 1e4),
-    "cin_rate_per_10000": ("cin_at_31_march", POPULATION, 1e4),
-    "referrals_rate_per_10000": ("referrals", POPULATION, 1e4),
-    "section47_enquiries_rate_per_10000": ("section47_enquiries", POPULATION, 1e4),
-    "icpc_rate_per_10000": ("icpc", POPULATION, 1e4),
-    "cpp_rate_per_10000": ("cpp_at_31_march", POPULATION, 1e4),
-    "cpp_started_rate_per_10000": ("cpp_started", POPULATION, 1e4),
-}
-PER_CHILD = {
-    "s251_gross_total_per_child": ("s251_gross_total", POPULATION, 1.0),
-    "csc_net_total_per_child": ("csc_net_total", POPULATION, 1.0),
-    # spending in the financial year over children looked after at its end (31 March)
-    "s251_gross_children_looked_after_per_cla": ("s251_gross_children_looked_after", "cla_at_31_march", 1.0),
-}
-
-# Notes on values that are present but less reliable: (measures, years, flag).
-CIN_COUNTS = ("cin_at_31_march", "referrals", "section47_enquiries", "icpc", "cpp_at_31_march", "cpp_started")
-QUALITY_NOTES = [
-    # The children in need census started in 2009-10; DfE called its first years experimental and
-    # several LAs sent aggregate or no returns.
-    (
-        CIN_COUNTS + tuple(k for k, v in RATES.items() if v[0] in CIN_COUNTS),
-        ("2009-10", "2010-11", "2011-12"),
-        "early_census",
-    ),
-    # Before mid-2012 age 17 is estimated from age 16 a year earlier (parsers/population.py).
-    ((POPULATION,), ("2009-10", "2010-11", "2011-12"), "age_17_estimated"),
-    (("children_absolute_low_income",), ("2020-21",), "provisional"),
-    (("children_relative_low_income",), ("2021-22",), "provisional"),
-]
+# Derived measures (numerator, denominator, scale) and quality notes, from measures.csv: rates
+# here, spending per child once spending is joined (join_panel).
+RATES = measures.derived(measures.of_kind("rate"))
+PER_CHILD = measures.derived(measures.of_kind("money"))
+QUALITY_NOTES = measures.quality_notes()
 
 
 def activity_rows(tables: list[pd.DataFrame], exclusions: ExclusionLog) -> pd.DataFrame:
@@ -219,11 +191,11 @@ def imd_deciles(panel: pd.DataFrame) -> pd.DataFrame:
 
 
 def add_quality_notes(panel: pd.DataFrame) -> pd.DataFrame:
-    """Flag present values that are less reliable (see QUALITY_NOTES); missing values keep the
-    flag saying why they are missing."""
+    """Flag present values that are less reliable (QUALITY_NOTES, from measures.csv); missing
+    values keep the flag saying why they are missing."""
     panel = panel.copy()
-    for measures, years, note in QUALITY_NOTES:
-        hit = panel["measure"].isin(measures) & panel["year"].isin(years) & panel["value"].notna()
+    for names, years, note in QUALITY_NOTES:
+        hit = panel["measure"].isin(names) & panel["year"].isin(years) & panel["value"].notna()
         panel.loc[hit, "flag"] = (panel.loc[hit, "flag"] + ";" + note).str.removeprefix(";")
     return panel
 

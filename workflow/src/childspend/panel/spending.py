@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import measures
 from ..tables import sort_table
 from .exclusions import ExclusionLog
 from .releases import latest_release
@@ -21,16 +22,7 @@ from .units import PANEL_KEYS, resolve_la_numbers, sum_groups, unit_panel
 
 SOURCES = ("s251_a1", "lait", "revenue_outturn")
 UNIT_FACTOR = {"GBP": 1.0, "GBP thousand": 1000.0}
-S251_CATEGORIES = [
-    "early_years",
-    "children_looked_after",
-    "safeguarding",
-    "family_support",
-    "young_people",
-    "youth_justice",
-    "other_children_family",
-    "total",
-]
+S251_CATEGORIES = measures.categories("s251_gross")
 
 
 def select(table: pd.DataFrame, measure: str, categories: list[str], prefix: str) -> pd.DataFrame:
@@ -55,9 +47,9 @@ def spending_rows(s251_a1: pd.DataFrame, lait: pd.DataFrame, revenue: pd.DataFra
     parts = [
         select(s251_a1, "gross_expenditure", S251_CATEGORIES, "s251_gross"),
         select(lait, "gross_expenditure", S251_CATEGORIES, "s251_gross"),
-        select(s251_a1, "net_expenditure", ["total"], "s251_net"),
-        select(s251_a1, "income", ["total"], "s251_income"),
-        select(ro3, "net_current_expenditure", sorted(set(ro3["category"]) - {"subtotal"}), "csc_net"),
+        select(s251_a1, "net_expenditure", measures.categories("s251_net"), "s251_net"),
+        select(s251_a1, "income", measures.categories("s251_income"), "s251_income"),
+        select(ro3, "net_current_expenditure", measures.categories("csc_net"), "csc_net"),
         select(latest_release(summary, ["year"]), "net_current_expenditure", ["total"], "csc_net"),
     ]
     return pd.concat(parts, ignore_index=True)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from childspend import measures
 from childspend.codes import ENGLAND_CODE, region_by_name
 from childspend.contracts import SPENDING_COLUMNS
 from childspend.errors import LayoutError
@@ -38,18 +39,9 @@ LINES_TABLE = Path(__file__).with_name("revenue_outturn_lines.csv")
 # E-codes; the table comes from the files that print both (RO3 2014-15 onward), plus the seven
 # counties of 2008-09 that the April 2009 reorganisation ended.
 ECODES_TABLE = Path(__file__).with_name("revenue_outturn_ecodes.csv")
-CSC_CATEGORIES = {
-    "early_years",
-    "children_looked_after",
-    "safeguarding",
-    "family_support",
-    "young_people",
-    "youth_justice",
-    "other_children_family",
-    "asylum_seekers",
-    "total",
-    "subtotal",
-}
+# Lines kept: the panel's categories (measures.csv) and the subtotals some years print; the
+# lines table's other categories (exclude, no_split) are dropped.
+CSC_CATEGORIES = frozenset(measures.categories("csc_net")) | {"subtotal"}
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import measures
 from ..contracts import SPENDING_COLUMNS
 from ..errors import LayoutError
 from ..markers import numeric_with_flag
@@ -63,23 +64,10 @@ MEASURES = ["gross_expenditure", "income", "net_expenditure"]
 HEADER_SEARCH_ROWS = 30
 UNIT = "GBP"
 
-CATEGORIES = frozenset(
-    {
-        "early_years",
-        "children_looked_after",
-        "safeguarding",
-        "family_support",
-        "young_people",
-        "youth_justice",
-        "other_children_family",
-        "total",
-        "subtotal",
-        "memo",
-        "capital",
-    }
-)
 # Categories that are not detail lines: they would double count the detail lines.
 NOT_DETAIL = frozenset({"total", "subtotal", "memo", "capital"})
+# A line maps to a panel category (measures.csv) or to one of the other non-detail lines.
+CATEGORIES = frozenset(measures.categories("s251_gross")) | NOT_DETAIL
 TOLERANCE_GBP = 1.0
 
 
