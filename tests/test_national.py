@@ -7,6 +7,7 @@ import pytest
 from childspend.contracts import PRICE_INDEX
 from childspend.national import commons_table, headlines, national_series
 from childspend.reports import plots
+from childspend.tables import write_csv
 
 BASE = "2024-25 prices (test)"
 
@@ -117,3 +118,13 @@ def test_the_scope_break_is_read_from_the_series():
     later = pd.concat([values, money({("s251_gross_total", "2009-10"): 5.0})])
     series = national_series(later, ["early_years", "family_support"], ["children_looked_after"])
     assert plots.scope_widens(series) == "2010-11"
+
+
+def test_read_series_keeps_flags_as_text(tmp_path):
+    series = national_series(sample(), ["early_years", "family_support"], ["children_looked_after", "safeguarding"])
+    series.loc[series.index[0], "flag"] = "incomplete"
+    write_csv(series, tmp_path / "series.csv")
+    back = plots.read_series(tmp_path / "series.csv")
+    assert back["flag"].tolist() == series["flag"].tolist()  # "" stays "", never NaN
+    assert back["price_base"].dropna().eq(BASE).all()
+    assert back.loc[back["measure"] == "late_intervention_share", "price_base"].isna().all()

@@ -1,8 +1,13 @@
 """Report rendering: parameters injected, timings stripped, the same HTML twice."""
 
+from pathlib import Path
+
 import nbformat
 
 from childspend.reports.notebook import execute, render
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "national_report.ipynb"
 
 
 def tiny_notebook(path):
@@ -31,3 +36,11 @@ def test_rendering_twice_gives_identical_html(tmp_path):
     html = (tmp_path / "a.html").read_text()
     assert "Same" in html and "title = " not in html  # code cells are not shown
     assert (tmp_path / "a.html").read_bytes() == (tmp_path / "b.html").read_bytes()
+
+
+def test_notebook_reads_the_series_as_the_figures_do():
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "plots.read_series(series_path)" in source and "read_csv(series_path" not in source
+    script = (ROOT / "workflow" / "scripts" / "plot_national.py").read_text()
+    assert "plots.read_series(" in script and "read_csv" not in script

@@ -40,6 +40,14 @@ BILLIONS = FuncFormatter(lambda v, _: f"£{v / 1e9:.0f}bn")
 POUNDS = FuncFormatter(lambda v, _: f"£{v:,.0f}")
 
 
+def read_series(path) -> pd.DataFrame:
+    """``results/national/series.csv`` as the figures and reports read it: flags and price bases as
+    text, an empty cell missing except in ``flag``, where it is ``""`` (no flag)."""
+    series = pd.read_csv(path, dtype={"flag": str, "price_base": str}, keep_default_na=False, na_values=[""])
+    series["flag"] = series["flag"].fillna("")
+    return series
+
+
 def _england(series: pd.DataFrame, measure: str) -> pd.DataFrame:
     rows = series[(series["area_level"] == "england") & (series["measure"] == measure)]
     return rows.sort_values("year").dropna(subset=["cash"])
