@@ -1,5 +1,10 @@
-"""Report rendering: parameters injected, timings stripped, the same HTML twice."""
+"""Report rendering: parameters injected, timings stripped, the same HTML twice; the national
+report notebook committed clean and written from its tables."""
 
+import ast
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -7,7 +12,6 @@ import nbformat
 from childspend.reports.notebook import execute, render
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "notebooks" / "national_report.ipynb"
 
 
 def tiny_notebook(path):
@@ -38,9 +42,44 @@ def test_rendering_twice_gives_identical_html(tmp_path):
     assert (tmp_path / "a.html").read_bytes() == (tmp_path / "b.html").read_bytes()
 
 
+# The national report notebook itself: committed clean, parameters of literals.
+
+NOTEBOOK = ROOT / "notebooks" / "national_report.ipynb"
+
+
+def code_cells():
+    return [c for c in nbformat.read(NOTEBOOK, as_version=4).cells if c.cell_type == "code"]
+
+
+def test_notebook_is_committed_without_outputs():
+    for cell in code_cells():
+        assert cell.outputs == [] and cell.execution_count is None, cell.source[:60]
+
+
+def test_parameters_cell_holds_literals_only():
+    cells = [c for c in code_cells() if "parameters" in c.metadata.get("tags", [])]
+    assert len(cells) == 1
+    for statement in ast.parse(cells[0].source).body:
+        assert isinstance(statement, ast.Assign) and len(statement.targets) == 1, ast.unparse(statement)
+        ast.literal_eval(statement.value)  # raises for anything but a literal
+
+
 def test_notebook_reads_the_series_as_the_figures_do():
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    source = "\n".join(c.source for c in code_cells())
     assert "plots.read_series(series_path)" in source and "read_csv(series_path" not in source
     script = (ROOT / "workflow" / "scripts" / "plot_national.py").read_text()
     assert "plots.read_series(" in script and "read_csv" not in script
+
+
+def test_figures_and_report_take_the_data_dictionary_as_an_input():
+    graph = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--rulegraph", "--nolock"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    ids = {label: number for number, label in re.findall(r'(\d+)\[label = "(\w+)"', graph)}
+    edges = set(re.findall(r"(\d+) -> (\d+)", graph))
+    for rule in ("plot_national", "render_national_report"):
+        assert (ids["join_panel"], ids[rule]) in edges, rule
