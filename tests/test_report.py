@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 
 from childspend.reports.notebook import execute, render
+from childspend.tables import write_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,9 +44,12 @@ def test_rendering_twice_gives_identical_html(tmp_path):
     assert (tmp_path / "a.html").read_bytes() == (tmp_path / "b.html").read_bytes()
 
 
-# The national report notebook itself: committed clean, parameters of literals.
+# The national report notebook itself: committed clean, parameters of literals, and everything it
+# says about years and caveats read from its tables.
 
 NOTEBOOK = ROOT / "notebooks" / "national_report.ipynb"
+YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d-\d\d(?!\d)")
+BASE = "2024-25 prices (test)"
 
 
 def code_cells():
@@ -64,11 +69,88 @@ def test_parameters_cell_holds_literals_only():
         ast.literal_eval(statement.value)  # raises for anything but a literal
 
 
-def test_notebook_reads_the_series_as_the_figures_do():
+def test_notebook_types_no_year_and_reads_the_series_as_the_figures_do():
     source = "\n".join(c.source for c in code_cells())
+    body = "\n".join(c.source for c in code_cells() if "parameters" not in c.metadata.get("tags", []))
+    assert not YEAR.findall(body), YEAR.findall(body)  # parameter defaults are replaced by papermill
     assert "plots.read_series(series_path)" in source and "read_csv(series_path" not in source
     script = (ROOT / "workflow" / "scripts" / "plot_national.py").read_text()
     assert "plots.read_series(" in script and "read_csv" not in script
+
+
+def report_tables(folder):
+    """Tables shaped like the pipeline's, whose series starts in 2011-12 and covers every early
+    intervention category from 2012-13."""
+    rows = []
+    years = ["2011-12", "2012-13", "2024-25"]
+    for measure in SERIES_MEASURES:
+        for n, year in enumerate(years):
+            missing = measure in ("early_intervention", "late_intervention") and year == "2011-12"
+            rows.append(
+                dict(
+                    area_level="england",
+                    area_code="E92000001",
+                    area_name="England",
+                    year=year,
+                    measure=measure,
+                    cash=float("nan") if missing else 1e9 * (n + 1),
+                    real=float("nan") if missing else 2e9 * (n + 1),
+                    flag="category_missing" if missing else "",
+                    price_base="" if measure == "late_intervention_share" else BASE,
+                )
+            )
+    paths = {
+        "series": pd.DataFrame(rows),
+        "headlines": pd.DataFrame({"id": ["x"], "sentence": ["A headline written from the numbers."]}),
+        "commons": pd.DataFrame({"year": ["2012-13"], "pipeline_cash": [1.0]}),
+        "dfe": pd.DataFrame(
+            {
+                "published_text": ["t"],
+                "published": [1.0],
+                "pipeline": [1.0],
+                "difference": [0.0],
+                "pipeline_definition": ["d"],
+            }
+        ),
+        "dictionary": pd.DataFrame(
+            {
+                "column": ["s251_gross_early_years", "s251_gross_children_looked_after"],
+                "notes": ["a caveat from the registry", ""],
+            }
+        ),
+    }
+    parameters = {}
+    for name, table in paths.items():
+        write_csv(table, folder / f"{name}.csv")
+        parameters[f"{name}_path"] = str(folder / f"{name}.csv")
+    parameters["intervention"] = {"early": ["early_years"], "late": ["children_looked_after"]}
+    parameters["commons_price_base"] = "2012-13"
+    return parameters
+
+
+SERIES_MEASURES = [
+    "s251_gross_total",
+    "early_intervention",
+    "late_intervention",
+    "late_intervention_share",
+    "s251_gross_total_per_child",
+    "s251_gross_children_looked_after_per_cla",
+    "csc_net_total",
+]
+
+
+def test_national_report_takes_years_and_caveats_from_its_tables(tmp_path):
+    executed = execute(NOTEBOOK, report_tables(tmp_path), tmp_path)
+    markdown = "\n".join(
+        o.get("data", {}).get("text/markdown", "") for cell in executed.cells for o in cell.get("outputs", [])
+    )
+    errors = [o for cell in executed.cells for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors
+    assert "# Spending on children's services in England, 2011-12 to 2024-25" in markdown
+    assert "Before 2012-13 S251 Table A1" in markdown
+    assert "Early years: a caveat from the registry." in markdown
+    assert "real terms in 2012-13 prices" in markdown
+    assert "2008-09" not in markdown and "2010-11" not in markdown and "2017-18" not in markdown
 
 
 def test_figures_and_report_take_the_data_dictionary_as_an_input():

@@ -18,5 +18,6 @@ rule render_national_report:
         "../envs/childspend.yaml"
     params:
         intervention=config["intervention"],
+        commons_price_base=PUBLISHED["commons_childrens_social_care"]["price_base"],
     script:
         "../scripts/render_national_report.py"
