@@ -7,6 +7,7 @@ import pytest
 from childspend.contracts import PRICE_INDEX
 from childspend.national import commons_table, headlines, national_series
 from childspend.reports import plots
+from childspend.tables import write_csv
 
 BASE = "2024-25 prices (test)"
 
@@ -97,12 +98,43 @@ def test_commons_table_explains_a_deflator_gap():
     assert "the gap is the deflator" in table.loc["2016-17", "explanation"]
 
 
-def test_every_figure_draws_the_series():
-    series = national_series(sample(), ["early_years", "family_support"], ["children_looked_after", "safeguarding"])
+INTERVENTION = {"early": ["early_years", "family_support"], "late": ["children_looked_after", "safeguarding"]}
+NOTES = {
+    "s251_gross_early_years": "not in Table A1 before 2010-11 (no_data)",
+    "s251_gross_family_support": "2008-09 and 2009-10 hold only two lines; 2010-11 alone includes Connexions",
+    "s251_gross_youth_justice": "a caveat on a category not in either group",
+}
+
+
+def dictionary(notes: dict | None = None) -> pd.DataFrame:
+    """A data dictionary of the sample's measures, with ``notes`` (default NOTES)."""
+    notes = NOTES if notes is None else notes
+    columns = [f"s251_gross_{c}" for c in [*CATEGORIES, "youth_justice"]] + ["s251_gross_total"]
+    return pd.DataFrame({"column": columns, "notes": [notes.get(c, "") for c in columns]})
+
+
+def drawn_series(flags: dict | None = None) -> pd.DataFrame:
+    values = sample()
+    if flags:
+        values["flag"] = [flags.get((m, y), f) for m, y, f in zip(values["measure"], values["year"], values["flag"])]
+    series = national_series(values, INTERVENTION["early"], INTERVENTION["late"])
     region = series[series["measure"] == "s251_gross_total_per_child"].assign(area_level="region", area_name="North")
-    series = pd.concat([series, region])
+    return pd.concat([series, region])
+
+
+def caption(fig) -> str:
+    """The caption _finish writes under the chart, unwrapped."""
+    (text,) = fig.texts
+    return text.get_text().replace("\n", " ")
+
+
+def draws_hollow_markers(fig) -> bool:
+    return any(line.get_markerfacecolor() == "white" and len(line.get_xdata()) for line in fig.axes[0].get_lines())
+
+
+def test_every_figure_draws_the_series():
     for name, draw in plots.FIGURES.items():
-        fig = draw(series)
+        fig = draw(drawn_series(), dictionary(), INTERVENTION)
         ax = fig.axes[0]
         assert ax.get_title(loc="left"), name
         drawn = [line for line in ax.get_lines() if len(line.get_xdata()) == 2] + list(ax.collections)
@@ -110,10 +142,64 @@ def test_every_figure_draws_the_series():
         plots.plt.close(fig)
 
 
+@pytest.mark.parametrize("flagged", [False, True])
+def test_captions_mention_hollow_markers_only_where_drawn(flagged):
+    incomplete = {("s251_gross_total", "2024-25"): "incomplete", ("s251_gross_safeguarding", "2024-25"): "incomplete"}
+    series = drawn_series(incomplete if flagged else None)
+    hollow = {}
+    for name, draw in plots.FIGURES.items():
+        fig = draw(series, dictionary(), INTERVENTION)
+        hollow[name] = draws_hollow_markers(fig)
+        assert ("Hollow markers" in caption(fig)) == hollow[name], name
+        assert ("lacks some LAs" in caption(fig)) == (flagged and name in ("cash_and_real", "early_and_late")), name
+        plots.plt.close(fig)
+    assert hollow["cash_and_real"] == flagged and not hollow["early_and_late"]
+    if flagged:
+        fig = plots.early_and_late(series, dictionary(), INTERVENTION)
+        assert "England total lacks some LAs: late intervention 2024-25." in caption(fig)  # early is complete
+        plots.plt.close(fig)
+
+
+def test_early_and_late_caveats_come_from_the_dictionary():
+    fig = plots.early_and_late(drawn_series(), dictionary(), INTERVENTION)
+    text = caption(fig)
+    plots.plt.close(fig)
+    assert "Early intervention: early years, family support; late: children looked after, safeguarding." in text
+    assert "Early years: not in Table A1 before 2010-11 (no_data)." in text
+    assert "Family support: 2010-11 alone includes Connexions." in text
+    assert "2008-09" not in text  # a clause on years the chart does not draw is left out
+    assert "not in either group" not in text  # only the configured categories' caveats
+
+    edited = dictionary({"s251_gross_safeguarding": "a caveat written in the registry"})
+    fig = plots.early_and_late(drawn_series(), edited, INTERVENTION)
+    text = caption(fig)
+    plots.plt.close(fig)
+    assert "Safeguarding: a caveat written in the registry." in text
+    assert "Connexions" not in text and "no_data" not in text
+
+
+def test_a_category_missing_from_the_dictionary_stops_the_caption():
+    with pytest.raises(KeyError, match="s251_gross_family_support"):
+        without = dictionary().query("column != 's251_gross_family_support'")
+        plots.intervention_caveats(without, INTERVENTION, ["2010-11"])
+
+
 def test_the_scope_break_is_read_from_the_series():
     values = sample()
     early_start = national_series(values, ["early_years", "family_support"], ["children_looked_after"])
     assert plots.scope_widens(early_start) is None  # early intervention from the first year
+    assert plots.span(early_start) == ("2010-11", "2024-25")
     later = pd.concat([values, money({("s251_gross_total", "2009-10"): 5.0})])
     series = national_series(later, ["early_years", "family_support"], ["children_looked_after"])
     assert plots.scope_widens(series) == "2010-11"
+    assert plots.span(series) == ("2009-10", "2024-25")
+
+
+def test_read_series_keeps_flags_as_text(tmp_path):
+    series = national_series(sample(), INTERVENTION["early"], INTERVENTION["late"])
+    series.loc[series.index[0], "flag"] = "incomplete"
+    write_csv(series, tmp_path / "series.csv")
+    back = plots.read_series(tmp_path / "series.csv")
+    assert back["flag"].tolist() == series["flag"].tolist()  # "" stays "", never NaN
+    assert back["price_base"].dropna().eq(BASE).all()
+    assert back.loc[back["measure"] == "late_intervention_share", "price_base"].isna().all()

@@ -1,8 +1,19 @@
-"""Report rendering: parameters injected, timings stripped, the same HTML twice."""
+"""Report rendering: parameters injected, timings stripped, the same HTML twice; the national
+report notebook committed clean and written from its tables."""
+
+import ast
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import nbformat
+import pandas as pd
 
 from childspend.reports.notebook import execute, render
+from childspend.tables import write_csv
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def tiny_notebook(path):
@@ -31,3 +42,126 @@ def test_rendering_twice_gives_identical_html(tmp_path):
     html = (tmp_path / "a.html").read_text()
     assert "Same" in html and "title = " not in html  # code cells are not shown
     assert (tmp_path / "a.html").read_bytes() == (tmp_path / "b.html").read_bytes()
+
+
+# The national report notebook itself: committed clean, parameters of literals, and everything it
+# says about years and caveats read from its tables.
+
+NOTEBOOK = ROOT / "notebooks" / "national_report.ipynb"
+YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d-\d\d(?!\d)")
+BASE = "2024-25 prices (test)"
+
+
+def code_cells():
+    return [c for c in nbformat.read(NOTEBOOK, as_version=4).cells if c.cell_type == "code"]
+
+
+def test_notebook_is_committed_without_outputs():
+    for cell in code_cells():
+        assert cell.outputs == [] and cell.execution_count is None, cell.source[:60]
+
+
+def test_parameters_cell_holds_literals_only():
+    cells = [c for c in code_cells() if "parameters" in c.metadata.get("tags", [])]
+    assert len(cells) == 1
+    for statement in ast.parse(cells[0].source).body:
+        assert isinstance(statement, ast.Assign) and len(statement.targets) == 1, ast.unparse(statement)
+        ast.literal_eval(statement.value)  # raises for anything but a literal
+
+
+def test_notebook_types_no_year_and_reads_the_series_as_the_figures_do():
+    source = "\n".join(c.source for c in code_cells())
+    body = "\n".join(c.source for c in code_cells() if "parameters" not in c.metadata.get("tags", []))
+    assert not YEAR.findall(body), YEAR.findall(body)  # parameter defaults are replaced by papermill
+    assert "plots.read_series(series_path)" in source and "read_csv(series_path" not in source
+    script = (ROOT / "workflow" / "scripts" / "plot_national.py").read_text()
+    assert "plots.read_series(" in script and "read_csv" not in script
+
+
+def report_tables(folder):
+    """Tables shaped like the pipeline's, whose series starts in 2011-12 and covers every early
+    intervention category from 2012-13."""
+    rows = []
+    years = ["2011-12", "2012-13", "2024-25"]
+    for measure in SERIES_MEASURES:
+        for n, year in enumerate(years):
+            missing = measure in ("early_intervention", "late_intervention") and year == "2011-12"
+            rows.append(
+                dict(
+                    area_level="england",
+                    area_code="E92000001",
+                    area_name="England",
+                    year=year,
+                    measure=measure,
+                    cash=float("nan") if missing else 1e9 * (n + 1),
+                    real=float("nan") if missing else 2e9 * (n + 1),
+                    flag="category_missing" if missing else "",
+                    price_base="" if measure == "late_intervention_share" else BASE,
+                )
+            )
+    paths = {
+        "series": pd.DataFrame(rows),
+        "headlines": pd.DataFrame({"id": ["x"], "sentence": ["A headline written from the numbers."]}),
+        "commons": pd.DataFrame({"year": ["2012-13"], "pipeline_cash": [1.0]}),
+        "dfe": pd.DataFrame(
+            {
+                "published_text": ["t"],
+                "published": [1.0],
+                "pipeline": [1.0],
+                "difference": [0.0],
+                "pipeline_definition": ["d"],
+            }
+        ),
+        "dictionary": pd.DataFrame(
+            {
+                "column": ["s251_gross_early_years", "s251_gross_children_looked_after"],
+                "notes": ["a caveat from the registry", ""],
+            }
+        ),
+    }
+    parameters = {}
+    for name, table in paths.items():
+        write_csv(table, folder / f"{name}.csv")
+        parameters[f"{name}_path"] = str(folder / f"{name}.csv")
+    parameters["intervention"] = {"early": ["early_years"], "late": ["children_looked_after"]}
+    parameters["commons_price_base"] = "2012-13"
+    return parameters
+
+
+SERIES_MEASURES = [
+    "s251_gross_total",
+    "early_intervention",
+    "late_intervention",
+    "late_intervention_share",
+    "s251_gross_total_per_child",
+    "s251_gross_children_looked_after_per_cla",
+    "csc_net_total",
+]
+
+
+def test_national_report_takes_years_and_caveats_from_its_tables(tmp_path):
+    executed = execute(NOTEBOOK, report_tables(tmp_path), tmp_path)
+    markdown = "\n".join(
+        o.get("data", {}).get("text/markdown", "") for cell in executed.cells for o in cell.get("outputs", [])
+    )
+    errors = [o for cell in executed.cells for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors
+    assert "# Spending on children's services in England, 2011-12 to 2024-25" in markdown
+    assert "Before 2012-13 S251 Table A1" in markdown
+    assert "Early years: a caveat from the registry." in markdown
+    assert "real terms in 2012-13 prices" in markdown
+    assert "2008-09" not in markdown and "2010-11" not in markdown and "2017-18" not in markdown
+
+
+def test_figures_and_report_take_the_data_dictionary_as_an_input():
+    graph = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--rulegraph", "--nolock"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    ids = {label: number for number, label in re.findall(r'(\d+)\[label = "(\w+)"', graph)}
+    edges = set(re.findall(r"(\d+) -> (\d+)", graph))
+    for rule in ("plot_national", "render_national_report"):
+        assert (ids["join_panel"], ids[rule]) in edges, rule

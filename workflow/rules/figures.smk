@@ -1,9 +1,11 @@
-# Figures of the national picture, drawn by childspend.plots (the reports use the same functions).
+# Figures of the national picture, drawn by childspend.reports.plots (the reports use the same
+# functions). Captions take their caveats from the panel's data dictionary.
 
 
 rule plot_national:
     input:
         series=rules.build_national_series.output.series,
+        dictionary=rules.join_panel.output.dictionary,
         code=code("plot_national"),
     output:
         cash_and_real="results/figures/cash_and_real.png",
@@ -14,5 +16,7 @@ rule plot_national:
         "results/logs/plot_national.log",
     conda:
         "../envs/childspend.yaml"
+    params:
+        intervention=config["intervention"],
     script:
         "../scripts/plot_national.py"

@@ -8,6 +8,7 @@ rule render_national_report:
         headlines=rules.build_national_series.output.headlines,
         commons=rules.build_national_series.output.commons,
         dfe=rules.build_national_series.output.dfe,
+        dictionary=rules.join_panel.output.dictionary,
         code=code("render_national_report", notebooks=["notebooks/national_report.ipynb"]),
     output:
         "results/reports/national.html",
@@ -15,5 +16,8 @@ rule render_national_report:
         "results/logs/render_national_report.log",
     conda:
         "../envs/childspend.yaml"
+    params:
+        intervention=config["intervention"],
+        commons_price_base=PUBLISHED["commons_childrens_social_care"]["price_base"],
     script:
         "../scripts/render_national_report.py"

@@ -1,13 +1,18 @@
 """Figures: one style for every chart, drawn from the national series table.
 
-The figure rules and the report notebooks call the same functions, so both show the same
-picture. Years whose England total lacks some LAs (flag ``incomplete``) are drawn with hollow
-markers and named in the caption.
+The figure rules and the report notebooks read the tables with the same functions
+(``read_series``, ``read_dictionary``) and draw with the same figure functions, so both show the
+same picture. Every figure takes the series, the panel's data dictionary and the configured
+intervention categories. Captions are written from what the chart draws: line charts draw years
+whose England total lacks some LAs (flag ``incomplete``) with hollow markers and say so; the
+stacked chart names those years; caveats on the categories drawn come from the dictionary's
+``notes``, never from text typed here.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 from pathlib import Path
 
@@ -40,19 +45,77 @@ BILLIONS = FuncFormatter(lambda v, _: f"£{v / 1e9:.0f}bn")
 POUNDS = FuncFormatter(lambda v, _: f"£{v:,.0f}")
 
 
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d-\d\d(?!\d)")
+
+
+def read_series(path) -> pd.DataFrame:
+    """``results/national/series.csv`` as the figures and reports read it: flags and price bases as
+    text, an empty cell missing except in ``flag``, where it is ``""`` (no flag)."""
+    series = pd.read_csv(path, dtype={"flag": str, "price_base": str}, keep_default_na=False, na_values=[""])
+    series["flag"] = series["flag"].fillna("")
+    return series
+
+
+def read_dictionary(path) -> pd.DataFrame:
+    """``results/panel/dictionary.csv``, every cell text (an empty note is ``""``)."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
 def _england(series: pd.DataFrame, measure: str) -> pd.DataFrame:
     rows = series[(series["area_level"] == "england") & (series["measure"] == measure)]
     return rows.sort_values("year").dropna(subset=["cash"])
 
 
+def span(series: pd.DataFrame, measure: str | None = None) -> tuple[str, str] | None:
+    """First and last year with an England value of ``measure`` (of any measure if None), or None."""
+    rows = series[series["area_level"] == "england"]
+    if measure is not None:
+        rows = rows[rows["measure"] == measure]
+    years = rows.dropna(subset=["cash"])["year"]
+    return (years.min(), years.max()) if not years.empty else None
+
+
 def scope_widens(series: pd.DataFrame) -> str | None:
     """The first year S251 covers every early-intervention category (Sure Start and young
     people's services joined Table A1 in 2010-11), or None if the series starts with them."""
-    early = _england(series, "early_intervention")
-    total = _england(series, "s251_gross_total")
-    if early.empty or total.empty or early["year"].min() <= total["year"].min():
+    early, total = span(series, "early_intervention"), span(series, "s251_gross_total")
+    if early is None or total is None or early[0] <= total[0]:
         return None
-    return early["year"].min()
+    return early[0]
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+
+
+def caveats(dictionary: pd.DataFrame, columns: dict[str, str], years) -> list[str]:
+    """The data dictionary's notes on ``columns`` ({column: label}), one sentence per column with a
+    note, "Label: note.". A note's clauses (split at ";") that name only years outside ``years``
+    are left out, so a caption speaks only of the years its chart draws."""
+    notes = dictionary.set_index("column")["notes"]
+    missing = [c for c in columns if c not in notes.index]
+    if missing:
+        raise KeyError(f"columns {missing} are not in the panel's data dictionary")
+    drawn = set(years)
+    out = []
+    for column, label in columns.items():
+        clauses = [c.strip() for c in notes[column].split(";") if c.strip()]
+        kept = [c for c in clauses if not (named := set(_YEAR.findall(c))) or named & drawn]
+        if kept:
+            out.append(_sentence(f"{label}: {'; '.join(kept)}"))
+    return out
+
+
+def intervention_caveats(dictionary: pd.DataFrame, intervention: dict, years) -> list[str]:
+    """Dictionary caveats on the S251 categories that make up early and late intervention (as
+    configured), for the years drawn."""
+    categories = [*intervention["early"], *intervention["late"]]
+    return caveats(dictionary, {f"s251_gross_{c}": _label(c) for c in categories}, years)
+
+
+def _label(category: str) -> str:
+    return category.replace("_", " ")
 
 
 def _finish(fig, ax, title: str, caption: str, scope_break: str | None = None) -> plt.Figure:
@@ -76,33 +139,42 @@ def _finish(fig, ax, title: str, caption: str, scope_break: str | None = None) -
     return fig
 
 
-def _incomplete_note(rows: pd.DataFrame) -> str:
-    years = rows.loc[rows["flag"] == "incomplete", "year"].tolist()
+def _incomplete(rows: pd.DataFrame, column: str) -> list[str]:
+    """Years drawn (a value in ``column``) whose England total lacks some LAs."""
+    return rows.loc[(rows["flag"] == "incomplete") & rows[column].notna(), "year"].tolist()
+
+
+def _hollow_note(years) -> str:
+    years = sorted(set(years))
     return f"Hollow markers: England total lacks some LAs ({', '.join(years)})." if years else ""
 
 
-def _line(ax, rows: pd.DataFrame, column: str, **style) -> None:
+def _line(ax, rows: pd.DataFrame, column: str, **style) -> list[str]:
+    """A line with hollow markers on its ``incomplete`` years; returns those years."""
     ax.plot(rows["year"], rows[column], **style)
-    hollow = rows[rows["flag"] == "incomplete"]
-    ax.plot(
-        hollow["year"],
-        hollow[column],
-        linestyle="none",
-        marker="o",
-        markerfacecolor="white",
-        color=style.get("color"),
-        markersize=6,
-    )
+    years = _incomplete(rows, column)
+    if years:
+        hollow = rows[rows["year"].isin(years)]
+        ax.plot(
+            hollow["year"],
+            hollow[column],
+            linestyle="none",
+            marker="o",
+            markerfacecolor="white",
+            color=style.get("color"),
+            markersize=6,
+        )
+    return years
 
 
-def cash_and_real(series: pd.DataFrame) -> plt.Figure:
+def cash_and_real(series: pd.DataFrame, dictionary: pd.DataFrame, intervention: dict) -> plt.Figure:
     """Total S251 spending on children's and young people's services, cash and real."""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots()
         rows = _england(series, "s251_gross_total")
         base = rows["price_base"].iloc[0]
-        _line(ax, rows, "cash", color=COLOURS["cash"], marker="o", markersize=3, label="cash")
-        _line(ax, rows, "real", color=COLOURS["real"], marker="o", markersize=3, label=f"real, {base}")
+        hollow = _line(ax, rows, "cash", color=COLOURS["cash"], marker="o", markersize=3, label="cash")
+        hollow += _line(ax, rows, "real", color=COLOURS["real"], marker="o", markersize=3, label=f"real, {base}")
         ax.yaxis.set_major_formatter(BILLIONS)
         ax.set_ylim(bottom=0)
         ax.legend(loc="lower right")
@@ -110,20 +182,33 @@ def cash_and_real(series: pd.DataFrame) -> plt.Figure:
         caption = (
             "Gross expenditure excluding capital charged to revenue. "
             + (f"Before {widens} Table A1 had no Sure Start or young people's blocks. " if widens else "")
-            + _incomplete_note(rows)
+            + _hollow_note(hollow)
         )
         return _finish(
             fig, ax, "Spending on children's and young people's services, England", caption, scope_break=widens
         )
 
 
-def early_and_late(series: pd.DataFrame) -> plt.Figure:
-    """Early and late intervention spending, real terms, stacked."""
+def _early_late(series: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.Index]:
+    """England early and late intervention rows by year, and the years both have a value."""
+    early = _england(series, "early_intervention").set_index("year")
+    late = _england(series, "late_intervention").set_index("year")
+    return early, late, early.index.intersection(late.index).sort_values()
+
+
+def early_and_late_caveats(series: pd.DataFrame, dictionary: pd.DataFrame, intervention: dict) -> list[str]:
+    """The dictionary's caveats on the intervention categories, for the years the early and late
+    chart draws (its caption, and the report's notes)."""
+    return intervention_caveats(dictionary, intervention, _early_late(series)[2])
+
+
+def early_and_late(series: pd.DataFrame, dictionary: pd.DataFrame, intervention: dict) -> plt.Figure:
+    """Early and late intervention spending, real terms, stacked; the caption names the
+    configured categories, their caveats from the data dictionary and the years whose England
+    total lacks some LAs (a stack draws no markers)."""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots()
-        early = _england(series, "early_intervention").set_index("year")
-        late = _england(series, "late_intervention").set_index("year")
-        years = early.index.intersection(late.index)
+        early, late, years = _early_late(series)
         ax.stackplot(
             years,
             early.loc[years, "real"],
@@ -134,15 +219,24 @@ def early_and_late(series: pd.DataFrame) -> plt.Figure:
         )
         ax.yaxis.set_major_formatter(BILLIONS)
         ax.legend(loc="upper left")
-        caption = (
-            f"Real terms, {early['price_base'].iloc[0]}. Categories as set in config (intervention). "
-            "2010-11 early intervention includes Connexions, in Table A1 that year only. "
-            + _incomplete_note(late.reset_index())
+        lacking = [
+            f"{name} {', '.join(found)}"
+            for name, rows in (("early intervention", early), ("late intervention", late))
+            if (found := _incomplete(rows.loc[years].reset_index(), "real"))
+        ]
+        early_names, late_names = (", ".join(map(_label, intervention[k])) for k in ("early", "late"))
+        caption = " ".join(
+            [
+                f"Real terms, {early['price_base'].iloc[0]}.",
+                f"Early intervention: {early_names}; late: {late_names}.",
+                *early_and_late_caveats(series, dictionary, intervention),
+                *([f"England total lacks some LAs: {'; '.join(lacking)}."] if lacking else []),
+            ]
         )
         return _finish(fig, ax, "Early and late intervention spending, England", caption)
 
 
-def per_child_by_region(series: pd.DataFrame) -> plt.Figure:
+def per_child_by_region(series: pd.DataFrame, dictionary: pd.DataFrame, intervention: dict) -> plt.Figure:
     """Spending per child aged 0-17 by region, real terms."""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots()
@@ -161,7 +255,7 @@ def per_child_by_region(series: pd.DataFrame) -> plt.Figure:
         return _finish(fig, ax, "Spending per child aged 0-17, by region", caption, scope_break=widens)
 
 
-def cost_per_looked_after_child(series: pd.DataFrame) -> plt.Figure:
+def cost_per_looked_after_child(series: pd.DataFrame, dictionary: pd.DataFrame, intervention: dict) -> plt.Figure:
     """Spending on children looked after per child looked after at 31 March, real terms."""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots()
