@@ -1,4 +1,6 @@
 # Copy each pinned official file into raw/ (from a mirror, else its download address).
+# No code inputs: a copy is checked against its pinned sha256, so editing the fetch code cannot
+# change what lands in raw/, and refetching would only rerun everything downstream.
 import re
 
 SOURCE_BY_PATH = {entry["path"]: entry for entry in SOURCES.values()}

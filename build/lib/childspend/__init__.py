@@ -1,0 +1,1 @@
+"""childspend: English local authority spending on children's services, from official statistics."""

@@ -1,0 +1,255 @@
+"""The national and regional picture: spending series in cash and real terms, early and late
+intervention, headline figures with their sentences, and comparisons with published figures.
+
+Inputs are the real-terms money table (``deflate_panel``) and the panel. Early and late
+intervention are sums of S251 categories chosen in config; a sum with a missing category is
+missing, and one built from ``incomplete`` totals is flagged ``incomplete``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import measures
+from .prices import deflate
+from .tables import sort_table
+
+AREA = ["area_level", "area_code", "area_name", "year"]
+SERIES_COLUMNS = [*AREA, "measure", "cash", "real", "flag", "price_base"]
+SERIES = measures.national_series()
+
+
+def _sum_categories(money: pd.DataFrame, categories: list[str], name: str) -> pd.DataFrame:
+    parts = money[money["measure"].isin([f"s251_gross_{c}" for c in categories])]
+    out = parts.groupby(AREA, as_index=False).agg(
+        cash=("value", lambda v: v.sum() if v.notna().all() and len(v) == len(categories) else float("nan")),
+        real=("value_real", lambda v: v.sum() if v.notna().all() and len(v) == len(categories) else float("nan")),
+        flag=("flag", lambda f: "incomplete" if (f == "incomplete").any() else ""),
+        price_base=("price_base", "first"),
+    )
+    out.loc[out["cash"].isna(), "flag"] = "category_missing"
+    return out.assign(measure=name)
+
+
+def national_series(money: pd.DataFrame, early: list[str], late: list[str]) -> pd.DataFrame:
+    """England and region rows of the national measures, cash and real."""
+    money = money[money["area_level"].isin(["england", "region"])]
+    direct = money[money["measure"].isin(SERIES)].rename(columns={"value": "cash", "value_real": "real"})
+    early_rows = _sum_categories(money, early, "early_intervention")
+    late_rows = _sum_categories(money, late, "late_intervention")
+    total = direct[direct["measure"] == "s251_gross_total"].set_index(AREA)
+    share = late_rows.set_index(AREA)
+    share = share.assign(
+        cash=share["cash"] / total["cash"],
+        real=share["cash"] / total["cash"],
+        measure="late_intervention_share",
+        price_base="",
+    ).reset_index()
+    return pd.concat([direct, early_rows, late_rows, share], ignore_index=True)[SERIES_COLUMNS]
+
+
+def _bn(value: float) -> str:
+    return f"GBP {value / 1e9:.1f}bn"
+
+
+def _gbp(value: float) -> str:
+    return f"GBP {value:,.0f}"
+
+
+def headlines(series: pd.DataFrame, from_year: str, early: list[str], late: list[str]) -> pd.DataFrame:
+    """Headline figures for England, each with a sentence written from its numbers."""
+    england = series[series["area_level"] == "england"].set_index(["measure", "year"])
+    last = england.loc["s251_gross_total"].dropna(subset=["real"]).index.max()
+    base = england["price_base"].replace("", pd.NA).dropna().iloc[0]
+    rows = []
+
+    def change(measure: str, label: str, fmt=_bn) -> None:
+        start, end = england.loc[(measure, from_year)], england.loc[(measure, last)]
+        pct = end["real"] / start["real"] - 1
+        note = " (the latest year's England total lacks some LAs)" if end["flag"] == "incomplete" else ""
+        rows.append(
+            dict(
+                id=f"{measure}_real_change",
+                value=round(pct * 100, 1),
+                unit="percent",
+                years=f"{from_year} to {last}",
+                sentence=f"In {base}, {label} went from {fmt(start['real'])} in {from_year} to {fmt(end['real'])} "
+                f"in {last}, a real-terms {'rise' if pct >= 0 else 'fall'} of {abs(pct):.0%}{note}.",
+            )
+        )
+
+    change("early_intervention", f"spending on early intervention ({', '.join(c.replace('_', ' ') for c in early)})")
+    change("late_intervention", f"spending on late intervention ({', '.join(c.replace('_', ' ') for c in late)})")
+    change("s251_gross_total", "total spending on children's and young people's services")
+    change("s251_gross_total_per_child", "spending per child aged 0-17", _gbp)
+    change("s251_gross_children_looked_after_per_cla", "spending on children looked after per child looked after", _gbp)
+    change("csc_net_total", "net spending on children's social care (MHCLG)")
+    share_from, share_last = (england.loc[("late_intervention_share", y), "cash"] for y in (from_year, last))
+    rows.append(
+        dict(
+            id="late_intervention_share",
+            value=round(share_last * 100, 1),
+            unit="percent",
+            years=f"{from_year} to {last}",
+            sentence=f"Late intervention took {share_last:.0%} of children's and young people's services spending in "
+            f"{last}, up from {share_from:.0%} in {from_year}."
+            if share_last >= share_from
+            else f"Late intervention took {share_last:.0%} of children's and young people's services spending in "
+            f"{last}, down from {share_from:.0%} in {from_year}.",
+        )
+    )
+    cla, total = (england.loc[(m, last), "cash"] for m in ("s251_gross_children_looked_after", "s251_gross_total"))
+    rows.append(
+        dict(
+            id="cla_share",
+            value=round(cla / total * 100, 1),
+            unit="percent",
+            years=last,
+            sentence=f"In {last}, {cla / total:.0%} of children's and young people's services spending "
+            f"({_bn(cla)} of {_bn(total)}, cash) was on children looked after.",
+        )
+    )
+    return pd.DataFrame(rows)
+
+
+COMMONS_COLUMNS = [
+    "year",
+    "published_cash_bn",
+    "pipeline_cash_bn",
+    "cash_difference",
+    "published_real_bn",
+    "pipeline_real_bn",
+    "real_difference",
+    "within_tolerance",
+    "explanation",
+]
+
+
+def commons_table(
+    panel: pd.DataFrame,
+    prices: pd.DataFrame,
+    published: dict,
+    cash_tolerance: float = 0.01,
+    real_tolerance: float = 0.015,
+) -> pd.DataFrame:
+    """The Commons Library table of children's social care spending beside the pipeline's
+    MHCLG series, deflated with the nearest pinned HM Treasury vintage to the same price base."""
+    years = list(published["cash"])
+    rows = panel[(panel["area_level"] == "england") & (panel["measure"] == "csc_net_total") & panel["year"].isin(years)]
+    real = deflate(rows, prices, published["deflator_vintage_used"], published["price_base"]).set_index("year")
+    out = pd.DataFrame({"year": years})
+    out["published_cash_bn"] = out["year"].map(published["cash"])
+    out["published_real_bn"] = out["year"].map(published["real"])
+    out["pipeline_cash_bn"] = out["year"].map(real["value"] / 1e9)
+    out["pipeline_real_bn"] = out["year"].map(real["value_real"] / 1e9)
+    out["cash_difference"] = out["pipeline_cash_bn"] / out["published_cash_bn"] - 1
+    out["real_difference"] = out["pipeline_real_bn"] / out["published_real_bn"] - 1
+    cash_ok = out["cash_difference"].abs() <= cash_tolerance
+    real_ok = out["real_difference"].abs() <= real_tolerance
+    out["within_tolerance"] = cash_ok & real_ok
+    flags = out["year"].map(real["flag"])
+    out["explanation"] = [
+        ""
+        if ok
+        else "; ".join(
+            filter(
+                None,
+                [
+                    "the pipeline's England total lacks some LAs (flag incomplete)" if flag == "incomplete" else "",
+                    ""
+                    if c_ok
+                    else "cash differs: published figures are rounded to GBP 10m and MHCLG revised the year later",
+                    ""
+                    if r_ok or not c_ok
+                    else f"cash agrees, so the gap is the deflator: {published['deflator_vintage_used']} instead of the "
+                    "October 2018 HM Treasury vintage the Library used",
+                ],
+            )
+        )
+        for ok, c_ok, r_ok, flag in zip(out["within_tolerance"], cash_ok, real_ok, flags)
+    ]
+    return out[COMMONS_COLUMNS]
+
+
+DFE_COLUMNS = ["id", "published_text", "year", "published", "pipeline", "difference", "pipeline_definition"]
+
+
+def dfe_comparison(
+    series: pd.DataFrame, prices: pd.DataFrame, published: dict, early: list[str], index: str
+) -> pd.DataFrame:
+    """DfE's published spending figures beside the pipeline's, with what the pipeline measures.
+
+    Real-terms figures are deflated to the figure's own ``price_base`` with the configured index;
+    a change is measured from the figure's ``from_year`` (a difference in points, not a ratio).
+    """
+    england = series[series["area_level"] == "england"].set_index(["measure", "year"])
+    early_cash = england.xs("early_intervention")[["cash"]].reset_index().rename(columns={"cash": "value"})
+    early_cash = early_cash.dropna(subset=["value"])
+    configured = f"S251 early intervention as configured ({', '.join(early)})"
+
+    def early_real(base: str) -> pd.Series:
+        return deflate(early_cash, prices, index, base).set_index("year")["value_real"]
+
+    def pipeline(figure: dict) -> tuple[float, str]:
+        year, measure = figure["year"], figure["measure"]
+        if measure == "s251_gross_total":
+            return (
+                england.loc[(measure, year), "cash"],
+                "S251 outturn gross expenditure on children and young people's services, excluding capital "
+                "charged to revenue (LAIT C&YPExpenditure from 2019-20), cash",
+            )
+        if measure == "cla_share":
+            return (
+                england.loc[("s251_gross_children_looked_after", year), "cash"]
+                / england.loc[("s251_gross_total", year), "cash"],
+                "S251 children looked after (incl. care leavers, adoption and special guardianship) over the "
+                "S251 total, cash",
+            )
+        if measure == "early_intervention_real":
+            return (
+                early_real(figure["price_base"])[year],
+                f"{configured}, real terms in {figure['price_base']} prices with {index}; DfE's 'non-statutory "
+                "preventative services' are not defined line by line and its price base is not stated",
+            )
+        real = early_real(year)
+        return real[year] / real[
+            figure["from_year"]
+        ] - 1, f"change in {configured} since {figure['from_year']}, real terms"
+
+    rows = []
+    for figure in published["figures"]:
+        mine, definition = pipeline(figure)
+        change = figure["measure"].endswith("_change")
+        rows.append(
+            dict(
+                id=figure["id"],
+                published_text=figure["text"],
+                year=figure["year"],
+                published=figure["value"],
+                pipeline=mine,
+                difference=mine - figure["value"] if change else mine / figure["value"] - 1,
+                pipeline_definition=definition,
+            )
+        )
+    return pd.DataFrame(rows, columns=DFE_COLUMNS)
+
+
+def build_national(
+    money: pd.DataFrame,
+    panel: pd.DataFrame,
+    prices: pd.DataFrame,
+    intervention: dict[str, list[str]],
+    from_year: str,
+    index: str,
+    published: dict,
+) -> dict[str, pd.DataFrame]:
+    """The national stage's tables: ``series``, ``headlines``, ``commons`` (the Commons Library
+    table beside the pipeline's) and ``dfe`` (DfE's published figures beside the pipeline's)."""
+    early, late = intervention["early"], intervention["late"]
+    series = sort_table(national_series(money, early, late), ["area_level", "area_code", "measure", "year"])
+    return {
+        "series": series,
+        "headlines": headlines(series, from_year, early, late),
+        "commons": commons_table(panel, prices, published["commons_childrens_social_care"]),
+        "dfe": dfe_comparison(series, prices, published["dfe_spending"], early, index),
+    }

@@ -1,0 +1,108 @@
+"""Fill raw/ with the pinned official files, checksum verified.
+
+Each file is copied from the first mirror folder that has it, else downloaded from its pinned
+address (with retries and a progress bar, via pooch). A file that matches its sha256 is made
+read-only in raw/; anything else stops the pipeline before any parser runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import stat
+import tempfile
+from pathlib import Path
+
+import pooch
+
+from ..errors import ChecksumError, SourceMissingError
+
+log = logging.getLogger(__name__)
+
+
+def sha256_of(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _verify(path: Path, entry: dict, origin: str) -> None:
+    actual = sha256_of(path)
+    if actual != entry["sha256"]:
+        raise ChecksumError(
+            f"{entry['path']} from {origin} does not match its pin in config/sources.yaml:\n"
+            f"  expected sha256 {entry['sha256']}\n"
+            f"  actual   sha256 {actual}\n"
+            "The file was altered or is a different release. Restore the original from "
+            f"{entry['source_page']}, or, if the publisher really replaced it, re-pin it "
+            "(see README: 'Adding a new year')."
+        )
+
+
+def _download(entry: dict, target: Path) -> None:
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        downloader = pooch.HTTPDownloader(progressbar=True, timeout=60)
+        for attempt in range(1, 4):
+            try:
+                downloader(entry["url"], str(tmp_path), None)
+                break
+            except Exception as exc:  # network errors vary by transport; retry any of them
+                log.warning("download attempt %d of %s failed: %s", attempt, entry["url"], exc)
+                if attempt == 3:
+                    raise
+        _verify(tmp_path, entry, entry["url"])
+        os.replace(tmp_path, target)
+    finally:
+        tmp_path.unlink(missing_ok=True)
+
+
+def fetch(entry: dict, target: str | Path, mirrors: list[str]) -> str:
+    """Put the pinned file at ``target`` (read-only); return where it came from."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        target.chmod(stat.S_IWUSR | stat.S_IRUSR)
+        target.unlink()
+    searched = []
+    for mirror in mirrors:
+        candidate = Path(mirror) / entry["path"]
+        searched.append(str(candidate))
+        if candidate.is_file():
+            _verify(candidate, entry, str(candidate))
+            tmp = target.with_name(f".{target.name}.part")
+            shutil.copyfile(candidate, tmp)
+            os.replace(tmp, target)
+            origin = str(candidate)
+            break
+    else:
+        if not entry.get("url"):
+            raise SourceMissingError(_missing_message(entry, searched, "it has no download address"))
+        try:
+            _download(entry, target)
+        except ChecksumError:
+            raise
+        except Exception as exc:
+            raise SourceMissingError(
+                _missing_message(entry, searched, f"downloading {entry['url']} failed: {exc}")
+            ) from None
+        origin = entry["url"]
+    target.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    log.info("%s <- %s (sha256 ok)", target, origin)
+    return origin
+
+
+def _missing_message(entry: dict, searched: list[str], why: str) -> str:
+    where = "\n".join(f"  - {p}" for p in searched) or "  (no mirror folders configured)"
+    return (
+        f"Official file {entry['path']} is not in any mirror folder and {why}.\n"
+        f"Looked in:\n{where}\n"
+        f"Get it from {entry['source_page']} (sha256 {entry['sha256']}) and put it at "
+        f"<mirror>/{entry['path']}, or set 'mirrors' in config/config.yaml to a folder that has it."
+    )

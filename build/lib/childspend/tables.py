@@ -1,0 +1,64 @@
+"""Reading official workbooks and writing reproducible outputs.
+
+Outputs are written atomically (temporary file, then rename) and CSVs are sorted with a fixed
+column order and float format, so two runs from the same inputs give identical bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+FLOAT_FORMAT = "%.6f"
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+def read_sheets(path: str | os.PathLike) -> dict[str, pd.DataFrame]:
+    """Every sheet of an xls/xlsx/ods workbook as raw cell grids (no header inference).
+
+    Only empty cells are missing: text such as "NA" or "n/a" is kept, so suppression markers
+    reach the parsers' flag columns instead of silently becoming blanks.
+    """
+    return pd.read_excel(path, sheet_name=None, header=None, engine="calamine", keep_default_na=False, na_values=[""])
+
+
+def atomic_write(path: str | os.PathLike, write) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; outputs are ordinary files
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def sort_table(df: pd.DataFrame, keys: list[str] | None = None) -> pd.DataFrame:
+    """Rows in a stable order: by ``keys`` if given, else by every column."""
+    keys = keys or list(df.columns)
+    return df.sort_values(keys, kind="mergesort", na_position="last").reset_index(drop=True)
+
+
+def write_parquet(df: pd.DataFrame, path: str | os.PathLike) -> None:
+    atomic_write(path, lambda tmp: df.to_parquet(tmp, index=False, compression="zstd"))
+
+
+def write_csv(df: pd.DataFrame, path: str | os.PathLike) -> None:
+    atomic_write(
+        path,
+        lambda tmp: df.to_csv(tmp, index=False, float_format=FLOAT_FORMAT, lineterminator="\n"),
+    )
+
+
+def write_table(df: pd.DataFrame, parquet: str | os.PathLike, csv: str | os.PathLike | None = None) -> None:
+    """Write parquet, and the CSV twin if asked, in the row order given (stages sort their tables)."""
+    write_parquet(df, parquet)
+    if csv is not None:
+        write_csv(df, csv)
