@@ -7,6 +7,7 @@ include: "workflow/rules/fetch.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/clean.smk"
 include: "workflow/rules/deflate.smk"
+include: "workflow/rules/model.smk"
 include: "workflow/rules/national.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/report.smk"
@@ -22,3 +23,4 @@ rule all:
         rules.build_national_series.output,
         rules.plot_national.output,
         rules.render_national_report.output,
+        rules.build_model_frame.output,

@@ -363,3 +363,19 @@ def test_a_library_edit_reruns_exactly_the_rules_that_import_it(project, tmp_pat
     jobs = _planned(dry.stdout)
     assert set(jobs) == planned
     assert {job for job, inputs in jobs.items() if f"workflow/src/childspend/{module}" in inputs} == importers
+
+
+def test_model_frame_has_one_population_vintage_and_units_add_up(project):
+    frame = pd.read_parquet(project / "results" / "models" / "frame.parquet")
+    population = frame[frame["measure"] == "population_0_17"]
+    units = population[population["area_level"] == "la"]
+    # every unit has a population from mid-2009 (the first estimate) on
+    assert units.loc[units["year"] >= "2009-10", "value"].notna().all()
+    # one vintage: the Census 2021-based release wherever it gives a value, spliced elsewhere
+    spliced = units[units["flag"].str.startswith("spliced:")]
+    assert set(spliced["year"]) <= {f"{y}-{(y + 1) % 100:02d}" for y in range(2009, 2019)}
+    assert frame["population_vintage"].nunique() == 1
+    # England rows are sums of the units
+    summed = units.groupby("year")["value"].sum(min_count=1)
+    england = population[population["area_level"] == "england"].set_index("year")["value"]
+    pd.testing.assert_series_equal(england, summed, check_names=False)
