@@ -24,3 +24,5 @@ rule all:
         rules.plot_national.output,
         rules.render_national_report.output,
         rules.build_model_frame.output,
+        rules.project_demand.output,
+        rules.plot_projections.output,

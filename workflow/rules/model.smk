@@ -23,3 +23,75 @@ rule build_model_frame:
         intervention=config["intervention"],
     script:
         "../scripts/build_model_frame.py"
+
+
+# ---- Projections (issue 10): children looked after and spending to models.projections.last_year,
+# per stable unit and summed, with bands from rolling-origin back-tests and the published
+# projections beside them. Scenarios come from the config block and config/scenarios/*.yaml.
+from pathlib import Path
+
+from childspend.config import load_published
+from childspend.models import projection_config
+from childspend.reports.projection_plots import FAN_QUANTITIES
+from childspend.years import fy_range
+
+PROJECTION_PUBLISHED = load_published("config/published.yaml").get("projections", [])
+PROJECTIONS = projection_config.settings(config, "config/scenarios", PROJECTION_PUBLISHED)
+PROJECTION_FANS = {
+    f"results/figures/projection_fan_{scenario}_{quantity}.png": [scenario, quantity]
+    for scenario in PROJECTIONS["scenarios"]
+    for quantity in FAN_QUANTITIES
+}
+
+
+rule project_demand:
+    input:
+        frame=rules.build_model_frame.output.parquet,
+        panel="results/panel/panel_long.parquet",
+        revenue_outturn="results/ingest/revenue_outturn.parquet",
+        geography="results/ingest/geography.parquet",
+        areas="results/panel/areas.csv",
+        population_projection=raw_files("population_projection"),
+        scenarios=sorted(str(p) for p in Path("config/scenarios").glob("*.yaml")),
+        code=code("project_demand"),
+    output:
+        projections="results/models/projections.csv",
+        backtest="results/models/backtest.csv",
+        coverage="results/models/backtest_coverage.csv",
+        bands="results/models/projection_bands.csv",
+        published="results/models/published_comparison.csv",
+        backtest_england="results/models/backtest_england.csv",
+        headlines="results/models/projection_headlines.csv",
+    log:
+        "results/logs/project_demand.log",
+    conda:
+        "../envs/childspend.yaml"
+    params:
+        block=PROJECTIONS,
+        published=PROJECTION_PUBLISHED,
+        population_projection=sources_of(SOURCES, "population_projection"),
+        years=fy_range(config["years"]["first"], PROJECTIONS["last_year"]),
+    script:
+        "../scripts/project_demand.py"
+
+
+rule plot_projections:
+    input:
+        projections=rules.project_demand.output.projections,
+        coverage=rules.project_demand.output.coverage,
+        published=rules.project_demand.output.published,
+        frame=rules.build_model_frame.output.parquet,
+        code=code("plot_projections"),
+    output:
+        fans=list(PROJECTION_FANS),
+        coverage="results/figures/projection_backtest_coverage.png",
+    log:
+        "results/logs/plot_projections.log",
+    conda:
+        "../envs/childspend.yaml"
+    params:
+        fans=list(PROJECTION_FANS.values()),
+        scenarios={name: s["label"] for name, s in PROJECTIONS["scenarios"].items()},
+        pools=PROJECTIONS["backtest"]["pools"],
+    script:
+        "../scripts/plot_projections.py"

@@ -30,7 +30,7 @@ ANNUAL = {
 }  # ro3, rs or rsx
 # Families with several files per release: id = family, release year, file name. Ids sort by
 # release, which is how "the latest release wins" is decided downstream.
-RELEASES = ("cla", "cin", "population", "deprivation", "prices")
+RELEASES = ("cla", "cin", "population", "deprivation", "prices", "population_projection")
 FAMILIES = sorted([*ANNUAL, "geography", *RELEASES])
 
 
