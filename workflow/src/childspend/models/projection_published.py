@@ -6,8 +6,8 @@ back-test errors. Outturns come from the data: the frame's England row (the sum 
 and, where the publisher has one, its own England figure (DfE's national count of children
 looked after from the panel; MHCLG's England row of children's social care from the revenue
 outturn files). A figure given as a change from an earlier year is that year's outturn plus
-the change. Money in another basis is converted with the year's price level from the frame
-(cash over real S251 spending), so only years with outturn can be converted.
+the change. Money in another basis is converted with the year's price level
+(:mod:`projection_prices`), so only years with outturn can be converted.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..years import fy_start
 from . import projection_bands, projection_model
+from .projection_prices import convert, price_level
 
 CSC_LINE = "net_current_expenditure"
 # MHCLG files with an England row of children's social care, most detailed first
@@ -39,12 +40,6 @@ def publisher_outturns(panel: pd.DataFrame, revenue_outturn: pd.DataFrame) -> pd
     return pd.concat([cla, csc], ignore_index=True)[["quantity", "year", "value", "source"]]
 
 
-def price_level(frame: pd.DataFrame) -> pd.Series:
-    """By year: cash over real England S251 spending (1 in the price base year)."""
-    england = frame[frame["area_level"] == "england"].set_index(["measure", "year"])["value"]
-    return (england["s251_gross_total_cash"] / england["s251_gross_total"]).dropna()
-
-
 def outturn(frame: pd.DataFrame, quantity: str, year: str, basis: str | None) -> tuple[float, str]:
     """The frame's England value (cash if ``basis`` is cash) and its flag, or NaN."""
     measure = f"{quantity}_cash" if basis == "cash" else quantity
@@ -58,14 +53,6 @@ def published_value(figure: dict, frame: pd.DataFrame) -> float:
     if "value" in figure:
         return float(figure["value"])
     return outturn(frame, figure["quantity"], figure["from_year"], figure.get("basis"))[0] + figure["change"]
-
-
-def convert(value: float, year: str, source: str | None, target: str | None, prices: pd.Series) -> float:
-    """Money from basis ``source`` to ``target`` (``None`` for counts: unchanged)."""
-    if source is None or target is None or source == target:
-        return value
-    level = prices.get(year, np.nan)
-    return value * level if target == "cash" else value / level
 
 
 COMPARISON = [

@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from ..models.projection_published import convert, price_level  # noqa: E402
+from ..models.projection_prices import convert, price_level  # noqa: E402
 from ..years import fy_label, fy_start  # noqa: E402
 from .plots import COLOURS, SOURCE_NOTE, STYLE  # noqa: E402
 
