@@ -23,3 +23,25 @@ rule build_model_frame:
         intervention=config["intervention"],
     script:
         "../scripts/build_model_frame.py"
+
+
+# Growth decomposition (LMDI-I): each change in spending and demand split exactly into population,
+# rate, unit cost, price and service lines, for England, every region and every stable unit.
+
+
+rule decompose_growth:
+    input:
+        frame=rules.build_model_frame.output.parquet,
+        code=code("decompose_growth"),
+    output:
+        decomposition="results/models/decomposition.csv",
+        exclusions="results/models/decomposition_exclusions.csv",
+        factors="results/models/decomposition_factors.csv",
+    log:
+        "results/logs/decompose_growth.log",
+    conda:
+        "../envs/childspend.yaml"
+    params:
+        decomposition=config["models"]["decomposition"],
+    script:
+        "../scripts/decompose_growth.py"
