@@ -223,6 +223,19 @@ def _planned_jobs(output: str) -> set[str]:
     raise AssertionError(f"no job table in:\n{output}")
 
 
+INGEST = {f"ingest_family[family={f}]" for f in ("cla", "cin", "population", "deprivation", "revenue_outturn")}
+# what follows from the activity panel: the joined panel, real terms, national outputs, models
+DOWNSTREAM = {
+    "deflate_panel",
+    "build_national_series",
+    "plot_national",
+    "render_national_report",
+    "build_model_frame",
+    "decompose_growth",
+}
+ACTIVITY_DOWNSTREAM = {"join_panel", "reconcile_activity", *DOWNSTREAM, "all"}
+
+
 @pytest.mark.parametrize("key, value", [("base_year", "2017-18"), ("index", "cpih")])
 def test_a_price_setting_reruns_deflation_and_what_follows_only(project, key, value):
     path = project / "config" / "config.yaml"
@@ -235,15 +248,7 @@ def test_a_price_setting_reruns_deflation_and_what_follows_only(project, key, va
     finally:
         path.write_text(original)
     assert dry.returncode == 0, dry.stderr[-2000:]
-    assert _planned_jobs(dry.stdout + dry.stderr) == {
-        "deflate_panel",
-        "build_national_series",
-        "plot_national",
-        "render_national_report",
-        "build_model_frame",
-        "decompose_growth",
-        "all",
-    }
+    assert _planned_jobs(dry.stdout + dry.stderr) == {*DOWNSTREAM, "all"}
 
 
 def test_editing_the_decomposition_block_reruns_only_the_decomposition(project):
@@ -316,20 +321,6 @@ def _planned(output: str) -> dict[str, list[str]]:
             name = rule.group(1) + (f"[{wildcards.group(1)}]" if wildcards else "")
             jobs[name] = inputs.group(1).split(", ") if inputs else []
     return jobs
-
-
-INGEST = {f"ingest_family[family={f}]" for f in ("cla", "cin", "population", "deprivation", "revenue_outturn")}
-ACTIVITY_DOWNSTREAM = {
-    "join_panel",
-    "reconcile_activity",
-    "deflate_panel",
-    "build_national_series",
-    "plot_national",
-    "render_national_report",
-    "build_model_frame",
-    "decompose_growth",
-    "all",
-}
 
 
 @pytest.mark.parametrize(
