@@ -26,3 +26,4 @@ rule all:
         rules.build_model_frame.output,
         rules.project_demand.output,
         rules.plot_projections.output,
+        rules.decompose_growth.output,

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from childspend.config import load_config, load_published, load_sources, sources_of
+from childspend.models.decomposition import decompose
 from childspend.national import build_national
 from childspend.panel import activity, spending
 from childspend.panel.areas import areas_table, stable_units
@@ -57,6 +58,10 @@ def panel_long() -> pd.DataFrame:
 
 def money_long() -> pd.DataFrame:
     return pd.read_parquet(RESULTS / "real" / "money_long.parquet")
+
+
+def model_frame() -> pd.DataFrame:
+    return pd.read_parquet(RESULTS / "models" / "frame.parquet")
 
 
 def main() -> None:
@@ -130,6 +135,8 @@ def main() -> None:
             lambda: [money_long(), panel_long(), ingested("prices")],
         )
     )
+
+    steps.append(("decompose_growth", lambda: decompose(model_frame(), config["models"]["decomposition"]), model_frame))
 
     print(f"{'step':40} {'seconds':>9} {'peak MiB':>9} {'read s':>8} {'ratio':>7}")
     for name, step, baseline in steps:

@@ -25,6 +25,28 @@ rule build_model_frame:
         "../scripts/build_model_frame.py"
 
 
+# Growth decomposition (LMDI-I): each change in spending and demand split exactly into population,
+# rate, unit cost, price and service lines, for England, every region and every stable unit.
+
+
+rule decompose_growth:
+    input:
+        frame=rules.build_model_frame.output.parquet,
+        code=code("decompose_growth"),
+    output:
+        decomposition="results/models/decomposition.csv",
+        exclusions="results/models/decomposition_exclusions.csv",
+        factors="results/models/decomposition_factors.csv",
+    log:
+        "results/logs/decompose_growth.log",
+    conda:
+        "../envs/childspend.yaml"
+    params:
+        decomposition=config["models"]["decomposition"],
+    script:
+        "../scripts/decompose_growth.py"
+
+
 # ---- Projections (issue 10): children looked after and spending to models.projections.last_year,
 # per stable unit and summed, with bands from rolling-origin back-tests and the published
 # projections beside them. Scenarios come from the config block and config/scenarios/*.yaml.
