@@ -20,7 +20,9 @@ from pathlib import Path
 import pandas as pd
 
 from childspend.config import load_config, load_published, load_sources, sources_of
+from childspend.models import projection_config, projection_population, projection_published
 from childspend.models.decomposition import decompose
+from childspend.models.projections import build_projections
 from childspend.national import build_national
 from childspend.panel import activity, spending
 from childspend.panel.areas import areas_table, stable_units
@@ -137,6 +139,23 @@ def main() -> None:
     )
 
     steps.append(("decompose_growth", lambda: decompose(model_frame(), config["models"]["decomposition"]), model_frame))
+
+    figures = published.get("projections", [])
+    block = projection_config.settings(config, ROOT / "config" / "scenarios", figures)
+    pinned = sources_of(sources, projection_population.FAMILY)
+
+    def projection_inputs() -> list:
+        return [model_frame(), panel_long(), ingested("revenue_outturn")]
+
+    def project_demand() -> dict:
+        frame, panel, revenue = projection_inputs()
+        population, source = projection_population.pinned(
+            [f"raw/{e['path']}" for e in pinned.values()], pinned, geo, units, fy_range(years[0], block["last_year"])
+        )
+        publisher = projection_published.publisher_outturns(panel, revenue)
+        return build_projections(frame, block, figures, publisher, population, source)
+
+    steps.append((f"project_demand ({len(block['scenarios'])} scenarios)", project_demand, projection_inputs))
 
     print(f"{'step':40} {'seconds':>9} {'peak MiB':>9} {'read s':>8} {'ratio':>7}")
     for name, step, baseline in steps:

@@ -85,6 +85,8 @@ def test_rebuild_gives_identical_bytes(project):
         "render_national_report",
         "build_model_frame",
         "decompose_growth",
+        "project_demand",
+        "plot_projections",
     )
     assert run.returncode == 0, run.stderr[-3000:]
     assert {p: p.read_bytes() for p in outputs} == before
@@ -232,6 +234,8 @@ DOWNSTREAM = {
     "render_national_report",
     "build_model_frame",
     "decompose_growth",
+    "project_demand",
+    "plot_projections",
 }
 ACTIVITY_DOWNSTREAM = {"join_panel", "reconcile_activity", *DOWNSTREAM, "all"}
 
@@ -352,6 +356,7 @@ def _planned(output: str) -> dict[str, list[str]]:
                 "reconcile_activity",
                 "build_model_frame",
                 "decompose_growth",
+                "project_demand",
             },
             {
                 *INGEST - {"ingest_family[family=population]"},
@@ -458,3 +463,146 @@ def test_decomposition_population_does_not_explain_the_rise_in_cla_spending(proj
     shares = england.set_index(["to_year", "component"])["share_of_change"].astype(float)
     assert (shares.xs("population", level="component") < 0.25).all()
     assert (shares.xs("total", level="component") == 1).all()
+
+
+def projection_table(project, name):
+    """A projection output with codes, years and horizons as text and numbers as numbers."""
+    text = {c: str for c in ("area_code", "origin", "year", "horizon", "flag", "published_id", "published_origin")}
+    path = project / "results" / "models" / f"{name}.csv"
+    table = pd.read_csv(path, dtype=text, keep_default_na=False, na_values=[""])
+    return table.fillna({c: "" for c in text if c in table})
+
+
+SCENARIOS = {"recent_trend", "long_run_trend", "flat", "current_trends", "unit_costs_held"}
+FUTURE = [f"{y}-{(y + 1) % 100:02d}" for y in range(2025, 2031)]
+ORIGINS = [f"{y}-{(y + 1) % 100:02d}" for y in range(2014, 2021)]
+
+
+def test_projections_cover_every_scenario_area_and_year_and_units_add_up_to_england(project):
+    table = projection_table(project, "projections")
+    assert list(table.columns[:13]) == [
+        "scenario", "area_level", "area_code", "year", "quantity", "p10", "p50", "p90", "p2_5", "p97_5",
+        "method", "origin", "population_vintage",
+    ]  # fmt: skip
+    assert set(table["scenario"]) == SCENARIOS and sorted(set(table["year"])) == FUTURE
+    assert (table["origin"] == "2024-25").all()
+    assert table["population_vintage"].str.contains("no ONS population projection is pinned").all()
+    areas = pd.read_csv(project / "results" / "panel" / "areas.csv", dtype=str)
+    sizes = table.groupby(["scenario", "quantity", "year"])["area_code"].nunique()
+    assert (sizes == len(areas)).drop(["cla_spend_per_cla"], level="quantity").all()  # every unit, region, England
+    assert (
+        sizes.xs("cla_spend_per_cla", level="quantity") == len(areas) - 1
+    ).all()  # Isles of Scilly: no child looked after
+    assert (table["flag"] == "").all() and table["point"].notna().all()
+    additive = table[
+        table["quantity"].isin(["population_0_17", "cla_at_31_march", "s251_gross_total", "csc_net_total"])
+    ]
+    keys = ["scenario", "quantity", "year"]
+    units = additive[additive["area_level"] == "la"].groupby(keys)["point"].sum()
+    england = additive[additive["area_level"] == "england"].set_index(keys)["point"]
+    pd.testing.assert_series_equal(units, england.reindex(units.index), rtol=1e-9, check_names=False)
+    banded = table.dropna(subset=["p10"])
+    assert len(banded) == len(table)  # every horizon to 2030-31 has back-test errors behind it
+    order = ["p2_5", "p10", "p25", "p50", "p75", "p90", "p97_5"]
+    assert (banded[order].diff(axis=1).iloc[:, 1:] >= -1e-6).all().all()
+
+
+def test_backtests_run_from_2014_15_to_2020_21_and_stop_at_the_last_outturn(project):
+    table = projection_table(project, "backtest")
+    assert sorted(set(table["origin"])) == ORIGINS
+    assert set(table["horizon"]) == {str(h) for h in range(1, 7)}
+    assert (table["year"] > table["origin"]).all() and (table["year"] <= "2024-25").all()
+    frame = pd.read_parquet(project / "results" / "models" / "frame.parquet")
+    cla = frame[(frame["area_level"] == "england") & (frame["measure"] == "cla_at_31_march")].set_index("year")
+    england = table[(table["area_level"] == "england") & (table["quantity"] == "cla_at_31_march")]
+    complete = england[england["flag"] == ""]
+    assert (complete["actual"] == complete["year"].map(cla["value"])).all()
+    coverage = projection_table(project, "backtest_coverage")
+    units = coverage[(coverage["area_level"] == "la") & (coverage["horizon"] == "all")]
+    assert units["coverage80"].between(0.7, 0.9).all() and units["coverage95"].between(0.88, 1).all()
+
+
+def test_published_projections_sit_beside_outturns_from_the_data_and_ours_from_the_same_origin(project):
+    table = projection_table(project, "published_comparison").set_index(["id", "scenario"])
+    ccn = table.loc["ccn_2021_children_looked_after"]
+    assert (ccn["publisher_outturn"] == 81_770).all() and (ccn["published_value"] == 95_000).all()
+    assert (ccn["origin"] == "2019-20").all()
+    # the CCN method from CCN's origin gives CCN's number: the current-trends scenario reproduces it
+    assert abs(ccn.loc["current_trends", "point"] / 95_000 - 1) < 0.02
+    spend = table.loc["ccn_2021_children_in_care_spending"]
+    assert (abs(spend["published_value"] / 7.4e9 - 1) < 0.01).all()  # the 2014-15 outturn plus GBP 3.6bn
+    lga = table.loc["lga_2021_2024_25"]
+    assert (abs(lga["publisher_outturn"] / 15.5e9 - 1) < 0.01).all() and (
+        lga["publisher_source"] == "ro3_2024-25"
+    ).all()
+    beside = projection_table(project, "backtest_england")
+    lga_rows = beside[beside["published_id"].str.startswith("lga_2021")]
+    assert set(lga_rows["origin"]) == set(ORIGINS) and lga_rows["published_value"].notna().all()
+    # every origin's projection for CCN's 2024-25, with bands where it is within six years
+    ccn_rows = beside[beside["published_id"] == "ccn_2021_children_looked_after"]
+    assert set(ccn_rows["origin"]) == set(ORIGINS) and ccn_rows["published_value"].notna().all()
+    assert set(ccn_rows.dropna(subset=["lower80"])["origin"]) == set(ORIGINS[4:])
+
+
+def test_projection_headlines_are_written_from_the_numbers(project):
+    headlines = projection_table(project, "projection_headlines").set_index("id")
+    assert "no ONS population projection is pinned" in headlines.loc["population", "sentence"]
+    assert "81,770 (cla_2025_" in headlines.loc["ccn_2021_children_looked_after", "sentence"]
+    projections = projection_table(project, "projections")
+    row = projections[
+        (projections["scenario"] == "recent_trend")
+        & (projections["area_level"] == "england")
+        & (projections["quantity"] == "cla_at_31_march")
+        & (projections["year"] == "2030-31")
+    ].iloc[0]
+    assert f"{round(row['point'], -2):,.0f}" in headlines.loc["recent_trend_cla_at_31_march", "sentence"]
+
+
+def test_editing_the_projections_or_adding_a_scenario_reruns_only_the_projections(project):
+    path = project / "config" / "config.yaml"
+    original = path.read_text()
+    config = yaml.safe_load(original)
+    config["models"]["projections"]["scenarios"]["flat"]["label"] = "Held flat"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    try:
+        edited = snakemake(project, "--dry-run")
+    finally:
+        path.write_text(original)
+    overlay = project / "config" / "scenarios" / "rates_held.yaml"
+    overlay.write_text(yaml.safe_dump({"label": "Rates held", "description": "d", "rates": {"method": "flat"},
+                                       "unit_costs": {"method": "log_linear", "window": 5}}))  # fmt: skip
+    try:
+        added = snakemake(project, "--dry-run")
+    finally:
+        overlay.unlink()
+    for dry in (edited, added):
+        assert dry.returncode == 0, dry.stderr[-2000:]
+        assert _planned_jobs(dry.stdout + dry.stderr) == {"project_demand", "plot_projections", "all"}
+    assert "projection_fan_rates_held_cla_at_31_march.png" in added.stdout
+
+
+def test_a_pinned_population_projection_is_used_with_no_code_change(project):
+    path = project / "config" / "sources.yaml"
+    original = path.read_text()
+    sources = yaml.safe_load(original)
+    sources["sources"]["population_projection_2025_snpp_2022_based"] = {
+        "path": "ons-snpp/2022-based/snpp_2022_population_persons.csv",
+        "sha256": "0" * 64,
+        "bytes": 1,
+        "publisher": "Office for National Statistics",
+        "dataset": "Subnational population projections for England, 2022-based",
+        "period": "2022-based",
+        "family": "population_projection",
+        "source_page": "https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/populationprojections",
+        "licence": "Open Government Licence v3.0",
+    }
+    path.write_text(yaml.safe_dump(sources, sort_keys=False))
+    try:
+        dry = snakemake(project, "--dry-run")
+    finally:
+        path.write_text(original)
+    assert dry.returncode == 0, dry.stderr[-2000:]
+    jobs = _planned(dry.stdout)
+    raw = "ons-snpp/2022-based/snpp_2022_population_persons.csv"
+    assert f"raw/{raw}" in jobs["project_demand"]
+    assert set(jobs) == {f"fetch_raw[path={raw}]", "project_demand", "plot_projections", "all"}

@@ -162,13 +162,18 @@ def comparison(
 
 
 def beside(
-    backtest: pd.DataFrame, published: list[dict], frame: pd.DataFrame, prices_of: dict[str, str]
+    england: pd.DataFrame, banded: pd.DataFrame, published: list[dict], frame: pd.DataFrame, prices_of: dict[str, str]
 ) -> pd.DataFrame:
-    """The England back-test from every origin, with each published projection for the same
-    quantity and target year (``published_id``, ``published_value`` in the scenario's basis,
-    ``published_origin``) beside it."""
+    """The England back-test from every origin to the last outturn (``england``: back-test rows
+    at every horizon), with the cross-validated bands where the horizon has them (``banded``)
+    and each published projection for the same quantity and target year beside it
+    (``published_id``, ``published_value`` in the scenario's basis, ``published_origin``)."""
     prices = price_level(frame)
-    england = backtest[backtest["area_level"] == "england"].drop(columns="area_level")
+    keys = ["scenario", "origin", "year", "quantity"]
+    bands = [f"{side}{level}" for level in (50, 80, 95) for side in ("lower", "upper")]
+    england = england[england["area_level"] == "england"].drop(columns="area_level")
+    rows = banded[banded["area_level"] == "england"][[*keys, *bands]]
+    out = england.astype({k: str for k in keys}).merge(rows.astype({k: str for k in keys}), on=keys, how="left")
     figures = pd.DataFrame(
         [
             {
@@ -182,7 +187,7 @@ def beside(
             for f in published
         ]
     )
-    out = england.merge(figures, on=["quantity", "year"], how="left")
+    out = out.merge(figures, on=["quantity", "year"], how="left")
     out["published_value"] = [
         convert(v, y, b or None, b and prices_of[s], prices) if isinstance(i, str) else np.nan
         for v, y, b, s, i in zip(

@@ -121,7 +121,8 @@ def build_projections(
     price_base = frame["price_base"].iloc[0]
     estimates = frame["population_vintage"].iloc[0].split(";")[0]
     names = frame.drop_duplicates(["area_level", "area_code"]).set_index("area_code")["area_name"]
-    runs, projected, backtests = {}, [], []
+    runs, projected, backtests, longer = {}, [], [], []
+    every = len(projection_model.future_years(test["origins"]["first"], origin))
     for name, scenario in block["scenarios"].items():
         prices = scenario.get("prices", "real")
         hist = projection_model.history(frame, prices, block["history_from"])
@@ -139,6 +140,9 @@ def build_projections(
         table["unit"] = table["quantity"].map(lambda q, p=prices: unit(q, p, price_base))
         table["population_vintage"] = f"{estimates}; {how}"
         runs[name] = {"spec": scenario, "hist": hist, "backtest": backtest, "population": how}
+        # England to the last outturn from every origin, to set beside published target years
+        full = projection_model.backtest(hist, scenario, block["population"], regions, origins, every)
+        longer.append(full[full["area_level"] == "england"].assign(scenario=name))
         projected.append(table)
         backtests.append(backtest)
     backtest = pd.concat(backtests, ignore_index=True).astype({"scenario": "category"})
@@ -156,11 +160,14 @@ def build_projections(
         "bands": _sorted(projection_bands.quantiles(backtest, test["pools"]), None, projection_bands.GROUP),
         "published": compared,
         "backtest_england": projection_published.beside(
-            _sorted(banded, BACKTEST_COLUMNS, ["scenario", "quantity", "origin", "year"]),
+            pd.concat(longer, ignore_index=True),
+            banded,
             published,
             frame,
             {name: run["spec"].get("prices", "real") for name, run in runs.items()},
-        ),
+        )[[c for c in BACKTEST_COLUMNS if c != "area_level"] + ["published_id", "published_origin", "published_value"]]
+        .sort_values(["scenario", "quantity", "origin", "year", "published_id"], kind="mergesort")
+        .reset_index(drop=True),
     }
     tables["headlines"] = projection_headlines.headlines(tables, block, runs, origin)
     return tables
