@@ -9,6 +9,8 @@ import math
 
 import pandas as pd
 
+from . import projection_published
+
 COLUMNS = ["id", "scenario", "quantity", "year", "value", "unit", "sentence"]
 LEAD = ["cla_at_31_march", "s251_gross_children_looked_after", "s251_gross_total"]
 NAMES = {
@@ -38,7 +40,9 @@ def _england(table: pd.DataFrame, **where) -> pd.DataFrame:
     return rows
 
 
-def headlines(tables: dict[str, pd.DataFrame], block: dict, runs: dict[str, dict], origin: str) -> pd.DataFrame:
+def headlines(
+    tables: dict[str, pd.DataFrame], block: dict, runs: dict[str, dict], frame: pd.DataFrame, origin: str
+) -> pd.DataFrame:
     """The headline sentences: the population's basis, each scenario's England projection of the
     lead quantities with its bands, how often the headline scenario's past bands held, and each
     published projection beside its outturn and ours from the same origin."""
@@ -64,7 +68,9 @@ def headlines(tables: dict[str, pd.DataFrame], block: dict, runs: dict[str, dict
     for name, run in runs.items():
         for quantity in LEAD:
             row = _england(projections, scenario=name, quantity=quantity, year=last).iloc[0]
-            now = run["hist"][quantity][origin].sum() if quantity in run["hist"] else float("nan")
+            basis = run["spec"].get("prices", "real") if quantity != "cla_at_31_march" else None
+            now, flag = projection_published.outturn(frame, quantity, origin, basis)
+            lacking = " (some units lack a value)" if flag else ""
             rows.append(
                 dict(
                     id=f"{name}_{quantity}",
@@ -75,7 +81,7 @@ def headlines(tables: dict[str, pd.DataFrame], block: dict, runs: dict[str, dict
                     unit=row["unit"],
                     sentence=(
                         f"{run['spec']['label']} ({run['spec']['description']}): {NAMES[quantity]}, England, "
-                        f"from {number(now, quantity, exact=True)} in {origin} to {number(row['point'], quantity)} "
+                        f"from {number(now, quantity, exact=True)} in {origin}{lacking} to {number(row['point'], quantity)} "
                         f"in {last} ({row['unit']}); moved by the median back-test error, {number(row['p50'], quantity)}, "
                         f"80% band {number(row['p10'], quantity)} to {number(row['p90'], quantity)}, "
                         f"95% band {number(row['p2_5'], quantity)} to {number(row['p97_5'], quantity)}."

@@ -80,6 +80,7 @@ COMPARISON = [
     "bands_n",
     "scenario_error",
     "published_inside80",
+    "conversion",
     "source",
 ]
 
@@ -156,9 +157,18 @@ def comparison(
                     "bands_n": int(banded["n"]),
                     "scenario_error": out["point"] / reference - 1,
                     "published_inside80": out["lower80"] <= value <= out["upper80"],
+                    "conversion": _conversion(scenario_basis, basis, figure["year"], prices),
                 }
             )
     return pd.DataFrame(rows, columns=COMPARISON)
+
+
+def _conversion(source: str | None, target: str | None, year: str, prices: pd.Series) -> str:
+    if source is None or target is None or source == target:
+        return ""
+    if year not in prices.index:
+        return f"none: no {year} price level (the data end in {prices.index.max()})"
+    return f"{source} to {target} at the {year} price level of the outturn ({prices[year]:.4f})"
 
 
 def beside(

@@ -169,7 +169,7 @@ def build_projections(
         .sort_values(["scenario", "quantity", "origin", "year", "published_id"], kind="mergesort")
         .reset_index(drop=True),
     }
-    tables["headlines"] = projection_headlines.headlines(tables, block, runs, origin)
+    tables["headlines"] = projection_headlines.headlines(tables, block, runs, frame, origin)
     return tables
 
 

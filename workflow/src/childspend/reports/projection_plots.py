@@ -140,7 +140,7 @@ def fan(
         fig.suptitle(f"{TITLES[quantity]}: {label}", x=0.01, ha="left", fontweight="bold")
         origin, years = rows["origin"].iloc[0], sorted(rows["year"].unique())
         text = (
-            f"Unit: {unit}. Black: outturn (sum of the units; small hollow markers where some units lack a value). Blue dashed: the component projection from "
+            f"Unit: {unit}. Black: outturn (sum of the units; small hollow markers where some units lack a value). Blue dashed: the scenario's projection from "
             f"{origin}; solid: moved by the median back-test error; shaded: 50%, 80% and 95% bands from "
             f"the back-test errors, {years[0]} to {years[-1]}. Red diamonds: published projections; hollow "
             f"red squares: the publisher's own outturn for that year. Children aged 0-17: "
