@@ -104,15 +104,20 @@ def levels(columns: dict[str, dict[str, pd.DataFrame]], regions: pd.Series, mask
     units = regions.index
     codes = sorted(regions.unique())
     every_area = np.array(sorted([*units, *codes, ENGLAND_CODE]), dtype=object)
-    member = (regions.to_numpy()[None, :] == np.array(codes)[:, None]).astype(float)
+    # each sum over its units in unit order: the same bytes on any machine (no BLAS threads)
+    members = [np.flatnonzero(regions.to_numpy() == code) for code in codes]
+
+    def summed(groups, values):
+        return np.stack([values[group].sum(axis=0) for group in groups])
+
     first = next(iter(columns))
     quantities = list(columns[first])
     years = list(columns[first][quantities[0]].columns)
     out = []
-    for level, areas, weights in (
+    for level, areas, groups in (
         ("la", list(units), None),
-        ("region", codes, member),
-        ("england", [ENGLAND_CODE], np.ones((1, len(units)))),
+        ("region", codes, members),
+        ("england", [ENGLAND_CODE], [np.arange(len(units))]),
     ):
         sums = {c: {} for c in columns}
         flags = {}
@@ -121,15 +126,15 @@ def levels(columns: dict[str, dict[str, pd.DataFrame]], regions: pd.Series, mask
             present = ~np.isnan(arrays[mask or first])
             for c, values in arrays.items():
                 values = np.where(present, values, np.nan)
-                if weights is not None:
-                    counted = weights @ ~np.isnan(values)
-                    values = np.where(counted > 0, weights @ np.nan_to_num(values), np.nan)
+                if groups is not None:
+                    counted = summed(groups, ~np.isnan(values))
+                    values = np.where(counted > 0, summed(groups, np.nan_to_num(values)), np.nan)
                 sums[c][quantity] = values
-            if weights is None:
+            if groups is None:
                 flags[quantity] = np.full((len(areas), len(years)), "", dtype=object)
             else:
-                reporting = (weights @ present).astype(int)
-                expected = np.broadcast_to(weights.sum(axis=1, keepdims=True).astype(int), reporting.shape)
+                reporting = summed(groups, present).astype(int)
+                expected = np.broadcast_to(np.array([[len(g)] for g in groups]), reporting.shape)
                 text = np.char.add(
                     np.char.add("incomplete: ", reporting.astype(str)), np.char.add(" of ", expected.astype(str))
                 )

@@ -126,8 +126,10 @@ def build_projections(
     for name, scenario in block["scenarios"].items():
         prices = scenario.get("prices", "real")
         hist = projection_model.history(frame, prices, block["history_from"])
-        backtest = projection_model.backtest(hist, scenario, block["population"], regions, origins, test["horizons"])
-        backtest["scenario"] = name
+        # from every origin to the last outturn: England's rows go beside published target years
+        full = projection_model.backtest(hist, scenario, block["population"], regions, origins, every)
+        full["scenario"] = name
+        backtest = full[full["horizon"] <= test["horizons"]]
         table, how = projection_model.project(
             hist, origin, future, scenario, block["population"], regions, pinned, pinned_source
         )
@@ -140,9 +142,7 @@ def build_projections(
         table["unit"] = table["quantity"].map(lambda q, p=prices: unit(q, p, price_base))
         table["population_vintage"] = f"{estimates}; {how}"
         runs[name] = {"spec": scenario, "hist": hist, "backtest": backtest, "population": how}
-        # England to the last outturn from every origin, to set beside published target years
-        full = projection_model.backtest(hist, scenario, block["population"], regions, origins, every)
-        longer.append(full[full["area_level"] == "england"].assign(scenario=name))
+        longer.append(full[full["area_level"] == "england"])
         projected.append(table)
         backtests.append(backtest)
     backtest = pd.concat(backtests, ignore_index=True).astype({"scenario": "category"})
