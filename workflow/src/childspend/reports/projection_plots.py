@@ -31,9 +31,14 @@ TITLES = {
     "s251_gross_children_looked_after": "S251 spending on children looked after",
     "csc_net_total": "MHCLG children's social care spending (net)",
 }
+SHORT = {
+    "cla_at_31_march": "Children looked after",
+    "s251_gross_children_looked_after": "S251 children looked after spending",
+    "csc_net_total": "MHCLG children's social care",
+}
 LEVELS = {"la": "units", "region": "regions", "england": "England"}
 THOUSANDS = FuncFormatter(lambda v, _: f"{v / 1e3:,.0f}k")
-BILLIONS = FuncFormatter(lambda v, _: f"£{v / 1e9:,.1f}bn")
+BILLIONS = FuncFormatter(lambda v, _: f"£{v / 1e9:g}bn")
 FAN = COLOURS["real"]
 NUMERIC = re.compile(r"p\d+(_\d)?|point|(lower|upper|coverage)\d+|published_value|publisher_outturn|outturn")
 SCENARIO_COLOURS = ["#1f4e79", "#e76f51", "#2a9d8f", "#9e9e9e", "#8e6c8a", "#c9a227", "#5b8e3e"]
@@ -176,8 +181,8 @@ def coverage_chart(coverage: pd.DataFrame, labels: dict[str, str], pools: dict[s
                     ax.plot(part["h"], part["coverage95"], color=colour, linestyle="--", linewidth=1)
                 for nominal in (0.8, 0.95):
                     ax.axhline(nominal, color="#777777", linestyle=":", linewidth=1)
-                ax.set_ylim(0, 1.02)
-                ax.set_title(f"{TITLES[quantity]}, {LEVELS[level]}", loc="left", fontsize=8.5)
+                ax.set_ylim(0.4, 1.02)
+                ax.set_title(f"{SHORT[quantity]}, {LEVELS[level]}", loc="left", fontsize=8.5)
                 if i == len(FAN_QUANTITIES) - 1:
                     ax.set_xlabel("years ahead of the origin")
         axes[0, 0].legend(fontsize=7, loc="lower left")
