@@ -2,8 +2,8 @@
 rates of children looked after, in need and on plans, on its spending and context.
 
 A model is one block of config (``models.panel.<id>``): ``estimator`` (``twfe``: OLS with area
-and year dummies, standard errors clustered by area; ``hybrid``: MixedLM with a random intercept
-by area, each regressor split into the area's mean ``<term>_between`` and its deviation
+and year effects, by demeaning, standard errors clustered by area; ``hybrid``: MixedLM with a
+random intercept by area, each regressor split into the area's mean ``<term>_between`` and its deviation
 ``<term>_within``), ``outcome``, ``regressors`` (a frame measure, optionally over another
 ``per``, times ``scale``, ``transform: log``, ``lag`` in years), ``year_effects``, ``years``,
 ``min_child_population`` and ``sums`` (terms whose coefficients are also reported added up).
@@ -17,6 +17,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from scipy import stats
 
@@ -60,12 +61,12 @@ FIT = [
 POPULATION = "population_0_17"
 ESTIMATORS = {
     "twfe": (
-        "fixed effects: OLS with area and year dummies (statsmodels OLS)",
-        "cluster-robust by area, CR1: G/(G-1) x (N-1)/(N-K), K counting the dummies",
+        "fixed effects: OLS on data demeaned by area (and by year with year effects), as with dummies (statsmodels OLS)",
+        "cluster-robust by area, CR1: G/(G-1) x (N-1)/(N-K), K counting the dummies; normal intervals",
     ),
     "hybrid": (
         "within-between: random intercept by area, REML (statsmodels MixedLM)",
-        "model-based (MixedLM REML)",
+        "model-based (MixedLM REML); normal intervals",
     ),
 }
 
@@ -147,40 +148,62 @@ def _span(data: pd.DataFrame) -> str:
     return f"{years[0]} to {years[-1]}"
 
 
-def _sum_rows(sums: dict[str, list[str]], params: pd.Series, cov: pd.DataFrame) -> list[dict]:
-    """Coefficients added up (e.g. a spend effect over two lags), with normal-theory inference."""
-    rows = []
-    for name, terms in sums.items():
-        unknown = sorted(set(terms) - set(params.index))
+def _inference(params: pd.Series, cov: pd.DataFrame, terms: list[str], sums: dict[str, list[str]]) -> pd.DataFrame:
+    """Estimate, standard error, normal 95% interval and two-sided p of each term and of each sum
+    of terms (e.g. a spend effect over two lags, with the covariance of its parts)."""
+    rows = [(t, pd.Series(1.0, index=[t])) for t in terms]
+    for name, parts in sums.items():
+        unknown = sorted(set(parts) - set(terms))
         if unknown:
-            raise ConfigError(f"models: sum {name}: {unknown} are not terms of the model ({sorted(params.index)})")
-        w = pd.Series(1.0, index=terms)
-        coef = float(params[terms].sum())
-        se = float(np.sqrt(w @ cov.loc[terms, terms] @ w))
-        z = stats.norm.ppf(0.975)
-        rows.append(
-            dict(
-                term=name,
-                coef=coef,
-                se=se,
-                ci_low=coef - z * se,
-                ci_high=coef + z * se,
-                p=float(2 * stats.norm.sf(abs(coef / se))),
-            )
-        )
-    return rows
+            raise ConfigError(f"models: sum {name}: {unknown} are not terms of the model ({terms})")
+        rows.append((name, pd.Series(1.0, index=parts)))
+    z = stats.norm.ppf(0.975)
+    out = []
+    for term, w in rows:
+        coef = float(params[w.index] @ w)
+        se = float(np.sqrt(w @ cov.loc[w.index, w.index] @ w))
+        p = float(2 * stats.norm.sf(abs(coef / se)))
+        out.append(dict(term=term, coef=coef, se=se, ci_low=coef - z * se, ci_high=coef + z * se, p=p))
+    return pd.DataFrame(out)
+
+
+def demean(values: np.ndarray, groups: list[np.ndarray], tol: float = 1e-13) -> np.ndarray:
+    """Columns of ``values`` less their means within each grouping in turn, repeated until nothing
+    moves (alternating projections: exact in one pass for one grouping or a balanced panel)."""
+    out = values.astype(float).copy()
+    scale = max(1.0, float(np.abs(out).max()))
+    for _ in range(10_000):
+        before = out.copy()
+        for codes in groups:
+            counts = np.bincount(codes)
+            for j in range(out.shape[1]):
+                out[:, j] -= (np.bincount(codes, weights=out[:, j]) / counts)[codes]
+        if len(groups) == 1 or np.abs(out - before).max() <= tol * scale:
+            return out
+    raise RuntimeError("demeaning did not converge")
 
 
 def fit_twfe(data: pd.DataFrame, outcome: str, terms: list[str], year_effects: bool):
-    """OLS of ``outcome`` on ``terms`` with area (and year) dummies, clustered by area; and the
-    within R-squared (after absorbing the dummies)."""
+    """OLS of ``outcome`` on ``terms`` after removing area (and year) means, which gives the
+    estimates of the regression with area (and year) dummies; covariance clustered by area with
+    the small-sample factor of that regression (its K counts the dummies)."""
+    area = pd.factorize(data["area_code"])[0]
+    groups = [area, pd.factorize(data["year"])[0]] if year_effects else [area]
+    values = demean(data[[outcome, *terms]].to_numpy(), groups)
+    result = sm.OLS(values[:, 0], values[:, 1:]).fit(cov_type="cluster", cov_kwds={"groups": area})
+    n, k = len(data), len(terms)
+    dummies = sum(int(g.max()) + 1 for g in groups) - (len(groups) - 1)
+    # statsmodels' factor is G/(G-1) (N-1)/(N-k); the dummies regression has K = k + dummies
+    cov = result.cov_params() * (n - k) / (n - k - dummies)
     effects = " + C(area_code)" + (" + C(year)" if year_effects else "")
+    y = data[outcome].to_numpy()
+    stats_ = dict(
+        r_squared=1 - result.ssr / float(((y - y.mean()) ** 2).sum()),
+        r_squared_within=1 - result.ssr / float((values[:, 0] ** 2).sum()),
+        converged=True,
+    )
     formula = f"{outcome} ~ {' + '.join(terms)}{effects}"
-    groups = pd.factorize(data["area_code"])[0]
-    result = smf.ols(formula, data).fit(cov_type="cluster", cov_kwds={"groups": groups})
-    absorbed = smf.ols(f"{outcome} ~ 1{effects}", data).fit()
-    within = 1 - result.ssr / absorbed.ssr
-    return formula, result, dict(r_squared=result.rsquared, r_squared_within=within, converged=True)
+    return formula, pd.Series(result.params, index=terms), pd.DataFrame(cov, index=terms, columns=terms), terms, stats_
 
 
 def split_within_between(data: pd.DataFrame, terms: list[str]) -> tuple[pd.DataFrame, list[str]]:
@@ -203,36 +226,20 @@ def fit_hybrid(data: pd.DataFrame, outcome: str, terms: list[str], year_effects:
         warnings.simplefilter("always")
         result = smf.mixedlm(formula, data, groups=data["area_code"]).fit(reml=True)
     converged = bool(result.converged) and not any("converge" in str(w.message).lower() for w in caught)
-    return formula + " + (1 | area_code)", result, dict(log_likelihood=result.llf, converged=converged)
+    stats_ = dict(log_likelihood=result.llf, converged=converged)
+    return formula + " + (1 | area_code)", result.params, result.cov_params(), split, stats_
 
 
 def fit_panel_model(frame: pd.DataFrame, model_id: str, spec: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One model block fitted on the model frame: (coefficients, fit), columns COEFFICIENTS and FIT."""
     outcome, regressors = spec["outcome"], spec["regressors"]
-    data, notes = sample_data(frame, outcome, regressors, spec)
     terms = [term_name(r) for r in regressors]
     if len(set(terms)) < len(terms):
         raise ConfigError(f"models.panel.{model_id}: two regressors make the same term ({terms})")
+    data, notes = sample_data(frame, outcome, regressors, spec)
     estimator, se_type = ESTIMATORS[spec["estimator"]]
     fit = fit_twfe if spec["estimator"] == "twfe" else fit_hybrid
-    formula, result, stats_ = fit(data, outcome, terms, spec["year_effects"])
-    reported = [
-        t for t in result.params.index if t in terms or t.removesuffix("_within").removesuffix("_between") in terms
-    ]
-    ci = result.conf_int(alpha=0.05)
-    rows = [
-        dict(
-            term=t,
-            coef=result.params[t],
-            se=result.bse[t],
-            ci_low=ci.loc[t, 0],
-            ci_high=ci.loc[t, 1],
-            p=result.pvalues[t],
-        )
-        for t in reported
-    ]
-    cov = result.cov_params()
-    rows += _sum_rows(spec.get("sums", {}), result.params, cov)
+    formula, params, cov, reported, stats_ = fit(data, outcome, terms, spec["year_effects"])
     n_areas = data["area_code"].nunique()
     price_base = frame["price_base"].iloc[0]
     vintage = frame["population_vintage"].iloc[0]
@@ -242,7 +249,7 @@ def fit_panel_model(frame: pd.DataFrame, model_id: str, spec: dict) -> tuple[pd.
         + "; ".join(notes or ["no exclusions"])
         + f"; money in {price_base}; child population: {vintage}"
     )
-    coefficients = pd.DataFrame(rows).assign(
+    coefficients = _inference(params, cov, reported, spec.get("sums", {})).assign(
         model_id=model_id,
         outcome=outcome,
         n_obs=len(data),
