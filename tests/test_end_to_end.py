@@ -238,10 +238,6 @@ def test_a_price_setting_reruns_deflation_and_what_follows_only(project, key, va
         "build_national_series",
         "plot_national",
         "render_national_report",
-        "build_model_frame",
-        "fit_panel_model",
-        "fit_cross_section",
-        "collect_models",
         "all",
     }
 
