@@ -221,6 +221,12 @@ def _planned_jobs(output: str) -> set[str]:
     raise AssertionError(f"no job table in:\n{output}")
 
 
+INGEST = {f"ingest_family[family={f}]" for f in ("cla", "cin", "population", "deprivation", "revenue_outturn")}
+# what follows from the activity panel: the joined panel, real terms, national outputs, models
+DOWNSTREAM = {"deflate_panel", "build_national_series", "plot_national", "render_national_report", "build_model_frame"}
+ACTIVITY_DOWNSTREAM = {"join_panel", "reconcile_activity", *DOWNSTREAM, "all"}
+
+
 @pytest.mark.parametrize("key, value", [("base_year", "2017-18"), ("index", "cpih")])
 def test_a_price_setting_reruns_deflation_and_what_follows_only(project, key, value):
     path = project / "config" / "config.yaml"
@@ -233,13 +239,7 @@ def test_a_price_setting_reruns_deflation_and_what_follows_only(project, key, va
     finally:
         path.write_text(original)
     assert dry.returncode == 0, dry.stderr[-2000:]
-    assert _planned_jobs(dry.stdout + dry.stderr) == {
-        "deflate_panel",
-        "build_national_series",
-        "plot_national",
-        "render_national_report",
-        "all",
-    }
+    assert _planned_jobs(dry.stdout + dry.stderr) == {*DOWNSTREAM, "all"}
 
 
 def test_an_index_that_does_not_cover_the_panel_is_a_clear_error(project, tmp_path):
@@ -300,18 +300,6 @@ def _planned(output: str) -> dict[str, list[str]]:
     return jobs
 
 
-INGEST = {f"ingest_family[family={f}]" for f in ("cla", "cin", "population", "deprivation", "revenue_outturn")}
-ACTIVITY_DOWNSTREAM = {
-    "join_panel",
-    "reconcile_activity",
-    "deflate_panel",
-    "build_national_series",
-    "plot_national",
-    "render_national_report",
-    "all",
-}
-
-
 @pytest.mark.parametrize(
     "module, importers, planned",
     [
@@ -339,6 +327,7 @@ ACTIVITY_DOWNSTREAM = {
                 "join_panel",
                 "reconcile_spending",
                 "reconcile_activity",
+                "build_model_frame",
             },
             {
                 *INGEST - {"ingest_family[family=population]"},
