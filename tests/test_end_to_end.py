@@ -224,7 +224,11 @@ def _planned_jobs(output: str) -> set[str]:
 INGEST = {f"ingest_family[family={f}]" for f in ("cla", "cin", "population", "deprivation", "revenue_outturn")}
 # what follows from the activity panel: the joined panel, real terms, national outputs, models
 DOWNSTREAM = {"deflate_panel", "build_national_series", "plot_national", "render_national_report", "build_model_frame"}
-ACTIVITY_DOWNSTREAM = {"join_panel", "reconcile_activity", *DOWNSTREAM, "all"}
+# the model rules after the frame, and their jobs (one per panel model id)
+MODEL_RULES = {"fit_panel_model", "fit_cross_section", "collect_models"}
+PANEL_MODELS = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["models"]["panel"]
+MODEL_JOBS = {"fit_cross_section", "collect_models", *(f"fit_panel_model[model_id={m}]" for m in PANEL_MODELS)}
+ACTIVITY_DOWNSTREAM = {"join_panel", "reconcile_activity", *DOWNSTREAM, *MODEL_JOBS, "all"}
 
 
 @pytest.mark.parametrize("key, value", [("base_year", "2017-18"), ("index", "cpih")])
@@ -239,7 +243,7 @@ def test_a_price_setting_reruns_deflation_and_what_follows_only(project, key, va
     finally:
         path.write_text(original)
     assert dry.returncode == 0, dry.stderr[-2000:]
-    assert _planned_jobs(dry.stdout + dry.stderr) == {*DOWNSTREAM, "all"}
+    assert _planned_jobs(dry.stdout + dry.stderr) == {*DOWNSTREAM, *MODEL_RULES, "all"}
 
 
 def test_an_index_that_does_not_cover_the_panel_is_a_clear_error(project, tmp_path):

@@ -1,11 +1,15 @@
 """Panel models on simulated panels with known coefficients, checked against linearmodels."""
 
+import copy
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 from linearmodels.panel import PanelOLS
 from model_frames import PRICE_BASE, long_frame
 
+from childspend.config import check_config, load_config
 from childspend.errors import ConfigError
 from childspend.models.panel_models import (
     collect,
@@ -19,6 +23,7 @@ from childspend.models.panel_models import (
 from childspend.tables import write_csv
 from childspend.years import fy_range, fy_start
 
+ROOT = Path(__file__).resolve().parents[1]
 YEARS = fy_range("2010-11", "2021-22")
 SAMPLE_YEARS = {"first": "2011-12", "last": "2021-22"}
 REGRESSORS = [
@@ -247,3 +252,19 @@ def test_published_estimates_sit_beside_ours_in_their_units(frame):
         published_comparison(
             coefficients, fit, cross, [study | {"compare": [{"model_id": "hybrid_sim", "term": "x", "factor": 1}]}]
         )
+
+
+def test_the_config_schema_names_a_wrong_model_block():
+    config = load_config(ROOT / "config" / "config.yaml")
+    block = config["models"]["panel"]["twfe_cla_rate"]
+    check_config(config)
+    for bad, message in (
+        ({"estimator": "ols"}, "'ols' is not one of"),
+        ({"regressors": [{"name": "x", "measure": "y", "lags": 1}]}, "Additional properties"),
+        ({"years": {"first": "2014"}}, "'last' is a required property"),
+    ):
+        broken = copy.deepcopy(config)
+        broken["models"]["panel"]["twfe_cla_rate"] = block | bad
+        with pytest.raises(ConfigError, match="models.panel.twfe_cla_rate") as error:
+            check_config(broken)
+        assert message in str(error.value)
