@@ -25,3 +25,5 @@ rule all:
         rules.render_national_report.output,
         rules.build_model_frame.output,
         rules.decompose_growth.output,
+        rules.collect_models.output,
+        rules.fit_cross_section.output,
