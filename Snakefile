@@ -27,3 +27,5 @@ rule all:
         rules.project_demand.output,
         rules.plot_projections.output,
         rules.decompose_growth.output,
+        rules.collect_models.output,
+        rules.fit_cross_section.output,

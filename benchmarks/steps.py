@@ -3,7 +3,7 @@
 
 Run after `snakemake --cores 4` has filled raw/ and results/:
 
-    python benchmarks/steps.py [--repeat N]
+    python benchmarks/steps.py [--repeat N] [--only NAME]
 
 Prints one row per step: seconds (best of --repeat runs), peak Python memory (MiB), and the
 ratio of the step's time (which includes reading its inputs, as the rule does) to the time it
@@ -21,7 +21,9 @@ import pandas as pd
 
 from childspend.config import load_config, load_published, load_sources, sources_of
 from childspend.models import projection_config, projection_population, projection_published
+from childspend.models.cross_section import cross_section
 from childspend.models.decomposition import decompose
+from childspend.models.panel_models import collect, fit_panel_model, published_comparison
 from childspend.models.projections import build_projections
 from childspend.national import build_national
 from childspend.panel import activity, spending
@@ -69,6 +71,7 @@ def model_frame() -> pd.DataFrame:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--only", default="", help="run only the steps whose name contains this")
     args = parser.parse_args()
 
     config = load_config(ROOT / "config" / "config.yaml")
@@ -140,6 +143,20 @@ def main() -> None:
 
     steps.append(("decompose_growth", lambda: decompose(model_frame(), config["models"]["decomposition"]), model_frame))
 
+    panel_models = config["models"]["panel"]
+
+    def fit_all_and_collect() -> None:
+        data = model_frame()
+        fits = [fit_panel_model(data, model_id, block) for model_id, block in panel_models.items()]
+        coefficients, fit = collect([f[0] for f in fits], [f[1] for f in fits])
+        cross = cross_section(data, config["models"]["cross_section"])["fit"]
+        published_comparison(coefficients, fit, cross, published["models"])
+
+    steps.append((f"fit_panel_model x{len(panel_models)} + collect_models", fit_all_and_collect, model_frame))
+    steps.append(
+        ("fit_cross_section", lambda: cross_section(model_frame(), config["models"]["cross_section"]), model_frame)
+    )
+
     figures = published.get("projections", [])
     block = projection_config.settings(config, ROOT / "config" / "scenarios", figures)
     pinned = sources_of(sources, projection_population.FAMILY)
@@ -158,7 +175,7 @@ def main() -> None:
     steps.append((f"project_demand ({len(block['scenarios'])} scenarios)", project_demand, projection_inputs))
 
     print(f"{'step':40} {'seconds':>9} {'peak MiB':>9} {'read s':>8} {'ratio':>7}")
-    for name, step, baseline in steps:
+    for name, step, baseline in (s for s in steps if args.only in s[0]):
         seconds, peak = measure(step, args.repeat)
         read, _ = measure(baseline, args.repeat)
         print(f"{name:40} {seconds:9.2f} {peak:9.1f} {read:8.3f} {seconds / read:7.1f}")

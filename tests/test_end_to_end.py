@@ -237,7 +237,11 @@ DOWNSTREAM = {
     "project_demand",
     "plot_projections",
 }
-ACTIVITY_DOWNSTREAM = {"join_panel", "reconcile_activity", *DOWNSTREAM, "all"}
+# the model rules after the frame, and their jobs (one per panel model id)
+MODEL_RULES = {"fit_panel_model", "fit_cross_section", "collect_models"}
+PANEL_MODELS = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["models"]["panel"]
+MODEL_JOBS = {"fit_cross_section", "collect_models", *(f"fit_panel_model[model_id={m}]" for m in PANEL_MODELS)}
+ACTIVITY_DOWNSTREAM = {"join_panel", "reconcile_activity", *DOWNSTREAM, *MODEL_JOBS, "all"}
 
 
 @pytest.mark.parametrize("key, value", [("base_year", "2017-18"), ("index", "cpih")])
@@ -252,7 +256,7 @@ def test_a_price_setting_reruns_deflation_and_what_follows_only(project, key, va
     finally:
         path.write_text(original)
     assert dry.returncode == 0, dry.stderr[-2000:]
-    assert _planned_jobs(dry.stdout + dry.stderr) == {*DOWNSTREAM, "all"}
+    assert _planned_jobs(dry.stdout + dry.stderr) == {*DOWNSTREAM, *MODEL_RULES, "all"}
 
 
 def test_editing_the_decomposition_block_reruns_only_the_decomposition(project):
@@ -465,6 +469,102 @@ def test_decomposition_population_does_not_explain_the_rise_in_cla_spending(proj
     assert (shares.xs("total", level="component") == 1).all()
 
 
+def _config(project):
+    return yaml.safe_load((project / "config" / "config.yaml").read_text())
+
+
+def test_every_configured_panel_model_is_fitted_on_unit_las(project):
+    from childspend.models.panel_models import COEFFICIENTS, FIT
+
+    models = project / "results" / "models"
+    ids = sorted(_config(project)["models"]["panel"])
+    fit = pd.read_csv(models / "fit.csv")
+    coefficients = pd.read_csv(models / "coefficients.csv")
+    assert list(fit.columns) == FIT and list(coefficients.columns) == COEFFICIENTS
+    assert sorted(fit["model_id"]) == ids == sorted(coefficients["model_id"].unique())
+    assert all((models / "fits" / i / "coefficients.csv").is_file() for i in ids)
+    assert fit["converged"].all()
+    # the two councils with under 5,000 children are left out, with their reason
+    assert fit["exclusions"].str.contains("201 City of London: mean child population").all()
+    assert fit["exclusions"].str.contains("420 Isles of Scilly").all()
+    assert fit["n_areas"].between(140, 146).all()
+    twfe = coefficients[coefficients["model_id"] == "twfe_cla_rate"]
+    assert twfe["term"].tolist() == [
+        "early_intervention_per_child_gbp100_lag1",
+        "child_poverty_pct",
+        "log_population_0_17",
+    ]
+    assert twfe["years"].iloc[0] == "2014-15 to 2021-22" and twfe["formula"].str.contains(r"C\(year\)").all()
+    assert (
+        twfe["sample"].str.contains("2024-25 prices").all() and twfe["sample"].str.contains("Census 2021-based").all()
+    )
+
+
+def test_year_effects_decide_the_preventative_spend_estimate(project):
+    """What these data say about Webb (2024): without year effects the within-between estimate of
+    two years of preventative spend is large and negative; with them it is several times smaller
+    and indistinguishable from zero, as is the two-way fixed-effects estimate."""
+    table = pd.read_csv(project / "results" / "models" / "published_comparison.csv")
+    webb = table[table["comparison_id"] == "webb_2024_preventative_spend_cla"].set_index("model_id")
+    none = webb.loc["hybrid_cla_rate_spend_two_years_no_year_effects"]
+    years = webb.loc["hybrid_cla_rate_spend_two_years_year_effects"]
+    twfe = webb.loc["twfe_cla_rate_spend_two_years"]
+    assert none["ci_high"] < 0 and none["published_estimate"] == -3.5
+    assert abs(none["estimate"]) > 3 * abs(years["estimate"])
+    assert years["ci_low"] < 0 < years["ci_high"] and twfe["ci_low"] < 0 < twfe["ci_high"]
+    assert twfe["time_control"].startswith("year effects") and none["time_control"].startswith("none")
+
+
+def test_bennett_closest_specification_sits_beside_the_published_interval(project):
+    table = pd.read_csv(project / "results" / "models" / "published_comparison.csv")
+    bennett = table[table["comparison_id"] == "bennett_2022_poverty_care_entries"].set_index("model_id")
+    ours = bennett.loc["hybrid_cla_started_rate_poverty_2015_2020_year_effects"]
+    assert ours["years"] == "2014-15 to 2019-20" and ours["factor"] == 10
+    assert ours["ci_low"] < ours["published_ci_high"] and ours["published_ci_low"] < ours["ci_high"]
+    assert "under-16" in ours["faithful_replication"] and ours["source"].startswith("Bennett")
+
+
+def test_cross_section_of_spend_per_child(project):
+    models = project / "results" / "models"
+    fit = pd.read_csv(models / "cross_section_fit.csv")
+    spec = _config(project)["models"]["cross_section"]
+    assert fit["year"].tolist() == [f"{y}-{(y + 1) % 100:02d}" for y in range(2010, 2025)]
+    assert (fit["loo_r_squared"] < fit["adj_r_squared"]).all() and (fit["adj_r_squared"] < fit["r_squared"]).all()
+    assert fit["r_squared"].between(0.5, 0.85).all()
+    needs = pd.read_csv(models / "needs_adjusted.csv", dtype={"area_code": str})
+    assert len(needs) == fit["n_obs"].sum()
+    assert ((needs["lower"] < needs["predicted"]) & (needs["predicted"] < needs["upper"])).all()
+    assert 0.9 < (needs["position"] == "within").mean() < 0.99
+    # inner London is DfE's list: the LA code list's "Inner London" region
+    codes = pd.read_excel(MIRROR / "geography" / "la_code_list.xlsx", engine="calamine")
+    inner = codes.loc[codes["Region"] == "Inner London", "LA Number"].astype(str)
+    assert sorted(spec["area_sets"]["inner_london"]["areas"]) == sorted(inner)
+
+
+def test_editing_one_model_block_reruns_only_that_model(project):
+    path = project / "config" / "config.yaml"
+    original = path.read_text()
+    config = yaml.safe_load(original)
+    config["models"]["panel"]["twfe_cin_rate"]["min_child_population"] = 6000
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    try:
+        dry = snakemake(project, "--dry-run")
+    finally:
+        path.write_text(original)
+    assert dry.returncode == 0, dry.stderr[-2000:]
+    assert set(_planned(dry.stdout)) == {"fit_panel_model[model_id=twfe_cin_rate]", "collect_models", "all"}
+
+
+def test_model_refits_give_identical_bytes(project):
+    outputs = sorted(
+        p for p in (project / "results" / "models").rglob("*.csv") if p.name not in {"frame.csv", "population.csv"}
+    )
+    before = {p: p.read_bytes() for p in outputs}
+    run = snakemake(project, "--forcerun", "fit_panel_model", "fit_cross_section", "collect_models")
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert {p: p.read_bytes() for p in outputs} == before
+
+
 def projection_table(project, name):
     """A projection output with codes, years and horizons as text and numbers as numbers."""
     text = {c: str for c in ("area_code", "origin", "year", "horizon", "flag", "published_id", "published_origin")}
@@ -523,7 +623,7 @@ def test_backtests_run_from_2014_15_to_2020_21_and_stop_at_the_last_outturn(proj
 
 
 def test_published_projections_sit_beside_outturns_from_the_data_and_ours_from_the_same_origin(project):
-    table = projection_table(project, "published_comparison").set_index(["id", "scenario"])
+    table = projection_table(project, "projection_published").set_index(["id", "scenario"])
     ccn = table.loc["ccn_2021_children_looked_after"]
     assert (ccn["publisher_outturn"] == 81_770).all() and (ccn["published_value"] == 95_000).all()
     assert (ccn["origin"] == "2019-20").all()

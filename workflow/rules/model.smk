@@ -47,6 +47,71 @@ rule decompose_growth:
         "../scripts/decompose_growth.py"
 
 
+# ---- Panel models of demand and the cross-section of spend (config models.panel,
+# models.cross_section): one job per panel model id, then one table of them all.
+from childspend.config import load_published
+
+PANEL_MODELS = sorted(config.get("models", {}).get("panel", {}))
+PUBLISHED_MODELS = load_published("config/published.yaml")["models"]
+
+
+rule fit_panel_model:
+    input:
+        frame=rules.build_model_frame.output.parquet,
+        code=code("fit_panel_model"),
+    output:
+        coefficients="results/models/fits/{model_id}/coefficients.csv",
+        fit="results/models/fits/{model_id}/fit.csv",
+    log:
+        "results/logs/fit_panel_model/{model_id}.log",
+    wildcard_constraints:
+        model_id="|".join(PANEL_MODELS),
+    conda:
+        "../envs/childspend.yaml"
+    params:
+        model=lambda wildcards: config["models"]["panel"][wildcards.model_id],
+    script:
+        "../scripts/fit_panel_model.py"
+
+
+rule fit_cross_section:
+    input:
+        frame=rules.build_model_frame.output.parquet,
+        code=code("fit_cross_section"),
+    output:
+        fit="results/models/cross_section_fit.csv",
+        coefficients="results/models/cross_section_coefficients.csv",
+        needs_adjusted="results/models/needs_adjusted.csv",
+    log:
+        "results/logs/fit_cross_section.log",
+    conda:
+        "../envs/childspend.yaml"
+    params:
+        spec=config["models"]["cross_section"],
+    script:
+        "../scripts/fit_cross_section.py"
+
+
+rule collect_models:
+    input:
+        coefficients=expand(rules.fit_panel_model.output.coefficients, model_id=PANEL_MODELS),
+        fits=expand(rules.fit_panel_model.output.fit, model_id=PANEL_MODELS),
+        cross_section=rules.fit_cross_section.output.fit,
+        code=code("collect_models"),
+    output:
+        coefficients="results/models/coefficients.csv",
+        fit="results/models/fit.csv",
+        published="results/models/published_comparison.csv",
+    log:
+        "results/logs/collect_models.log",
+    conda:
+        "../envs/childspend.yaml"
+    params:
+        published=PUBLISHED_MODELS,
+    script:
+        "../scripts/collect_models.py"
+
+
 # ---- Projections (issue 10): children looked after and spending to models.projections.last_year,
 # per stable unit and summed, with bands from rolling-origin back-tests and the published
 # projections beside them. Scenarios come from the config block and config/scenarios/*.yaml.
@@ -81,7 +146,7 @@ rule project_demand:
         backtest="results/models/backtest.csv",
         coverage="results/models/backtest_coverage.csv",
         bands="results/models/projection_bands.csv",
-        published="results/models/published_comparison.csv",
+        published="results/models/projection_published.csv",
         backtest_england="results/models/backtest_england.csv",
         headlines="results/models/projection_headlines.csv",
     log:
