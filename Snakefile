@@ -24,3 +24,5 @@ rule all:
         rules.plot_national.output,
         rules.render_national_report.output,
         rules.build_model_frame.output,
+        rules.build_deprivation_gradient.output,
+        rules.plot_deprivation_gradient.output,

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from childspend.config import load_config, load_published, load_sources, sources_of
+from childspend.models.gradient import build_deprivation_gradient
 from childspend.national import build_national
 from childspend.panel import activity, spending
 from childspend.panel.areas import areas_table, stable_units
@@ -128,6 +129,25 @@ def main() -> None:
                 published,
             ),
             lambda: [money_long(), panel_long(), ingested("prices")],
+        )
+    )
+
+    gradient = config["models"]["deprivation_gradient"]
+
+    def frame() -> pd.DataFrame:
+        return pd.read_parquet(RESULTS / "models" / "frame.parquet")
+
+    steps.append(
+        (
+            "build_deprivation_gradient",
+            lambda: build_deprivation_gradient(
+                frame(),
+                gradient["groupings"],
+                gradient["measures"],
+                gradient["headlines"],
+                config["headlines"]["from_year"],
+            ),
+            frame,
         )
     )
 
