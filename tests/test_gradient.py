@@ -169,7 +169,11 @@ def gradient_frame() -> pd.DataFrame:
 
 GROUPINGS = {"idaci_2019_halves": GROUPING}
 MEASURES = {"early_intervention_per_child": SPEND_SPEC, "cla_rate_per_10000": RATE_SPEC}
-SETTINGS = {"grouping": "idaci_2019_halves", "sector_measure": "early_intervention_per_child"}
+SETTINGS = {
+    "grouping": "idaci_2019_halves",
+    "sector_reading": "it fell more where deprivation is higher",
+    "sector_measure": "early_intervention_per_child",
+}
 
 
 @pytest.fixture
@@ -224,6 +228,7 @@ def test_sentences_are_written_from_the_numbers(built):
     assert "4.50 times in 2010-11" in ratio["sentence"]
     assert "needs no deflator" not in lines.loc["idaci_2019_halves_cla_rate_per_10000_ratio_most_to_least", "sentence"]
     sector = lines.loc["sector_reading_early_intervention_per_child"]
+    assert sector["sentence"].startswith("Tested: the sector's reading that it fell more where deprivation is higher.")
     assert (
         sector["value"] == 1 and "in 1 of 1 groupings in percent and in 1 of 1 in GBP per child" in sector["sentence"]
     )

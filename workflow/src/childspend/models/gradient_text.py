@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..errors import ConfigError
+
 HEADLINE_COLUMNS = ["id", "value", "unit", "years", "sentence"]
 GROUP_NAMES = {3: "terciles", 4: "quartiles", 5: "quintiles", 10: "deciles"}
 
@@ -51,6 +53,8 @@ class _Reader:
         """The latest year in which every group of ``groups`` has a value of ``measure``."""
         rows = self.rows.loc[(grouping, measure)].dropna(subset=["value"]).reset_index()
         years = rows[rows["group"].isin([str(g) for g in groups])].groupby("year")["group"].nunique()
+        if not (years == len(groups)).any():
+            raise ConfigError(f"models.deprivation_gradient: {grouping} has no year with {measure} in groups {groups}")
         return years[years == len(groups)].index.max()
 
 
@@ -125,9 +129,10 @@ def _ratio_sentence(read: _Reader, grouping: str, spec: dict, name: str, measure
     )
 
 
-def _sector_sentence(read: _Reader, groupings: dict, name: str, measure: dict, from_year: str) -> dict:
-    """The sector's reading, 'early intervention fell much more in the most deprived areas',
-    tested on ``name`` in every grouping: the most against the least deprived group's change."""
+def _sector_sentence(read: _Reader, groupings: dict, reading: str, name: str, measure: dict, from_year: str) -> dict:
+    """The sector's ``reading`` (e.g. 'early intervention fell much more in the most deprived
+    areas') tested on ``name`` in every grouping: the most against the least deprived group's
+    change, in percent and in the measure's own units (pooled values of each year)."""
     results = []
     for grouping, spec in groupings.items():
         k = spec["groups"]
@@ -153,7 +158,7 @@ def _sector_sentence(read: _Reader, groupings: dict, name: str, measure: dict, f
         value=proportion,
         unit=f"of {len(results)} groupings with a lower change in the most deprived group",
         years=f"{from_year} to {'/'.join(lasts)}",
-        sentence=f"Tested: the sector's reading that early intervention fell much more in the most deprived areas. "
+        sentence=f"Tested: the sector's reading that {reading}. "
         f"Change in {measure['label']} from {from_year} to {'/'.join(lasts)}, most against least deprived group, "
         f"in percent and in {'GBP ' + unit if unit else 'level'}: {each}. The most deprived group's change was the "
         f"lower (a bigger fall or smaller rise) in {proportion} of {len(results)} groupings in percent and in "
@@ -166,7 +171,8 @@ def headlines(
 ) -> pd.DataFrame:
     """Headline figures (HEADLINE_COLUMNS), each sentence written from the gradient's numbers: each
     grouping's sample; in ``settings['grouping']``, every measure's change in the most against the
-    least deprived group and their ratio; the sector's reading tested on ``settings['sector_measure']``."""
+    least deprived group and their ratio; ``settings['sector_reading']`` tested on
+    ``settings['sector_measure']``."""
     read = _Reader(gradient)
     grouping, spec = settings["grouping"], groupings[settings["grouping"]]
     rows = [_sample_sentence(g, s, samples[g], gradient) for g, s in groupings.items()]
@@ -174,5 +180,5 @@ def headlines(
         rows.append(_change_sentence(read, grouping, spec, name, measure, from_year))
         rows.append(_ratio_sentence(read, grouping, spec, name, measure, from_year))
     sector = settings["sector_measure"]
-    rows.append(_sector_sentence(read, groupings, sector, measures_spec[sector], from_year))
+    rows.append(_sector_sentence(read, groupings, settings["sector_reading"], sector, measures_spec[sector], from_year))
     return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
