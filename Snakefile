@@ -24,5 +24,8 @@ rule all:
         rules.plot_national.output,
         rules.render_national_report.output,
         rules.build_model_frame.output,
+        rules.decompose_growth.output,
+        rules.collect_models.output,
+        rules.fit_cross_section.output,
         rules.build_deprivation_gradient.output,
         rules.plot_deprivation_gradient.output,

@@ -3,7 +3,7 @@
 
 Run after `snakemake --cores 4` has filled raw/ and results/:
 
-    python benchmarks/steps.py [--repeat N]
+    python benchmarks/steps.py [--repeat N] [--only NAME]
 
 Prints one row per step: seconds (best of --repeat runs), peak Python memory (MiB), and the
 ratio of the step's time (which includes reading its inputs, as the rule does) to the time it
@@ -20,7 +20,10 @@ from pathlib import Path
 import pandas as pd
 
 from childspend.config import load_config, load_published, load_sources, sources_of
+from childspend.models.cross_section import cross_section
+from childspend.models.decomposition import decompose
 from childspend.models.gradient import build_deprivation_gradient
+from childspend.models.panel_models import collect, fit_panel_model, published_comparison
 from childspend.national import build_national
 from childspend.panel import activity, spending
 from childspend.panel.areas import areas_table, stable_units
@@ -60,9 +63,14 @@ def money_long() -> pd.DataFrame:
     return pd.read_parquet(RESULTS / "real" / "money_long.parquet")
 
 
+def model_frame() -> pd.DataFrame:
+    return pd.read_parquet(RESULTS / "models" / "frame.parquet")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--only", default="", help="run only the steps whose name contains this")
     args = parser.parse_args()
 
     config = load_config(ROOT / "config" / "config.yaml")
@@ -132,27 +140,38 @@ def main() -> None:
         )
     )
 
+    steps.append(("decompose_growth", lambda: decompose(model_frame(), config["models"]["decomposition"]), model_frame))
+
+    panel_models = config["models"]["panel"]
+
+    def fit_all_and_collect() -> None:
+        data = model_frame()
+        fits = [fit_panel_model(data, model_id, block) for model_id, block in panel_models.items()]
+        coefficients, fit = collect([f[0] for f in fits], [f[1] for f in fits])
+        cross = cross_section(data, config["models"]["cross_section"])["fit"]
+        published_comparison(coefficients, fit, cross, published["models"])
+
+    steps.append((f"fit_panel_model x{len(panel_models)} + collect_models", fit_all_and_collect, model_frame))
+    steps.append(
+        ("fit_cross_section", lambda: cross_section(model_frame(), config["models"]["cross_section"]), model_frame)
+    )
     gradient = config["models"]["deprivation_gradient"]
-
-    def frame() -> pd.DataFrame:
-        return pd.read_parquet(RESULTS / "models" / "frame.parquet")
-
     steps.append(
         (
             "build_deprivation_gradient",
             lambda: build_deprivation_gradient(
-                frame(),
+                model_frame(),
                 gradient["groupings"],
                 gradient["measures"],
                 gradient["headlines"],
                 config["headlines"]["from_year"],
             ),
-            frame,
+            model_frame,
         )
     )
 
     print(f"{'step':40} {'seconds':>9} {'peak MiB':>9} {'read s':>8} {'ratio':>7}")
-    for name, step, baseline in steps:
+    for name, step, baseline in (s for s in steps if args.only in s[0]):
         seconds, peak = measure(step, args.repeat)
         read, _ = measure(baseline, args.repeat)
         print(f"{name:40} {seconds:9.2f} {peak:9.1f} {read:8.3f} {seconds / read:7.1f}")

@@ -22,8 +22,6 @@ from childspend.reports import model_plots
 ROOT = Path(__file__).resolve().parents[1]
 MIRROR = (ROOT.parent / "shared" / "data").resolve()
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
-# the model stage: everything after the panel and deflation reaches it
-MODEL_DOWNSTREAM = {"build_model_frame", "build_deprivation_gradient", "plot_deprivation_gradient"}
 
 pytestmark = [
     pytest.mark.e2e,
@@ -87,6 +85,8 @@ def test_rebuild_gives_identical_bytes(project):
         "build_national_series",
         "plot_national",
         "render_national_report",
+        "build_model_frame",
+        "decompose_growth",
         "build_deprivation_gradient",
         "plot_deprivation_gradient",
     )
@@ -227,6 +227,25 @@ def _planned_jobs(output: str) -> set[str]:
     raise AssertionError(f"no job table in:\n{output}")
 
 
+INGEST = {f"ingest_family[family={f}]" for f in ("cla", "cin", "population", "deprivation", "revenue_outturn")}
+# what follows from the activity panel: the joined panel, real terms, national outputs, models
+DOWNSTREAM = {
+    "deflate_panel",
+    "build_national_series",
+    "plot_national",
+    "render_national_report",
+    "build_model_frame",
+    "decompose_growth",
+    "build_deprivation_gradient",
+    "plot_deprivation_gradient",
+}
+# the model rules after the frame, and their jobs (one per panel model id)
+MODEL_RULES = {"fit_panel_model", "fit_cross_section", "collect_models"}
+PANEL_MODELS = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["models"]["panel"]
+MODEL_JOBS = {"fit_cross_section", "collect_models", *(f"fit_panel_model[model_id={m}]" for m in PANEL_MODELS)}
+ACTIVITY_DOWNSTREAM = {"join_panel", "reconcile_activity", *DOWNSTREAM, *MODEL_JOBS, "all"}
+
+
 @pytest.mark.parametrize("key, value", [("base_year", "2017-18"), ("index", "cpih")])
 def test_a_price_setting_reruns_deflation_and_what_follows_only(project, key, value):
     path = project / "config" / "config.yaml"
@@ -239,14 +258,35 @@ def test_a_price_setting_reruns_deflation_and_what_follows_only(project, key, va
     finally:
         path.write_text(original)
     assert dry.returncode == 0, dry.stderr[-2000:]
-    assert _planned_jobs(dry.stdout + dry.stderr) == {
-        "deflate_panel",
-        "build_national_series",
-        "plot_national",
-        "render_national_report",
-        *MODEL_DOWNSTREAM,
-        "all",
-    }
+    assert _planned_jobs(dry.stdout + dry.stderr) == {*DOWNSTREAM, *MODEL_RULES, "all"}
+
+
+def test_editing_the_decomposition_block_reruns_only_the_decomposition(project):
+    path = project / "config" / "config.yaml"
+    original = path.read_text()
+    config = yaml.safe_load(original)
+    config["models"]["decomposition"]["periods"].append({"from": "2014-15", "to": "latest"})
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    try:
+        dry = snakemake(project, "--dry-run")
+    finally:
+        path.write_text(original)
+    assert dry.returncode == 0, dry.stderr[-2000:]
+    assert _planned_jobs(dry.stdout + dry.stderr) == {"decompose_growth", "all"}
+
+
+def test_editing_the_gradient_figure_block_reruns_only_the_figure(project):
+    path = project / "config" / "config.yaml"
+    original = path.read_text()
+    config = yaml.safe_load(original)
+    config["models"]["deprivation_gradient"]["figure"]["grouping"] = "idaci_2019_quintiles"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    try:
+        dry = snakemake(project, "--dry-run")
+    finally:
+        path.write_text(original)
+    assert dry.returncode == 0, dry.stderr[-2000:]
+    assert _planned_jobs(dry.stdout + dry.stderr) == {"plot_deprivation_gradient", "all"}
 
 
 def test_an_index_that_does_not_cover_the_panel_is_a_clear_error(project, tmp_path):
@@ -307,19 +347,6 @@ def _planned(output: str) -> dict[str, list[str]]:
     return jobs
 
 
-INGEST = {f"ingest_family[family={f}]" for f in ("cla", "cin", "population", "deprivation", "revenue_outturn")}
-ACTIVITY_DOWNSTREAM = {
-    "join_panel",
-    "reconcile_activity",
-    "deflate_panel",
-    "build_national_series",
-    "plot_national",
-    "render_national_report",
-    *MODEL_DOWNSTREAM,
-    "all",
-}
-
-
 @pytest.mark.parametrize(
     "module, importers, planned",
     [
@@ -348,6 +375,7 @@ ACTIVITY_DOWNSTREAM = {
                 "reconcile_spending",
                 "reconcile_activity",
                 "build_model_frame",
+                "decompose_growth",
             },
             {
                 *INGEST - {"ingest_family[family=population]"},
@@ -388,6 +416,168 @@ def test_model_frame_has_one_population_vintage_and_units_add_up(project):
     summed = units.groupby("year")["value"].sum(min_count=1)
     england = population[population["area_level"] == "england"].set_index("year")["value"]
     pd.testing.assert_series_equal(england, summed, check_names=False)
+
+
+def decomposition(project, name="decomposition"):
+    return pd.read_csv(project / "results" / "models" / f"{name}.csv", dtype={"area_code": str}, keep_default_na=False)
+
+
+PERIOD = ["quantity", "from_year", "to_year"]
+
+
+def test_decomposition_parts_add_up_for_england_and_every_unit(project):
+    table = decomposition(project).replace("", float("nan"))
+    keys = ["area_level", "area_code", *PERIOD]
+    totals = table[table["component"] == "total"].set_index(keys)["value"]
+    summed = table[table["component"] != "total"].groupby(keys)["value"].sum().reindex(totals.index)
+    assert totals.index.is_unique
+    assert ((summed - totals).abs() <= 1e-9 * totals.abs() + 1e-6).all()  # 1e-6: changes that are zero
+    # every area is decomposed or excluded with a reason, in every identity and period
+    frame = pd.read_parquet(project / "results" / "models" / "frame.parquet")
+    areas = set(frame["area_code"])
+    out = decomposition(project, "decomposition_exclusions")
+    assert (out["reason"] != "").all()
+    excluded = out[out["status"] == "excluded"].groupby(PERIOD)["area_code"].agg(set)
+    for period, codes in table.groupby(PERIOD)["area_code"].agg(set).items():
+        assert codes | excluded.get(period, set()) == areas and not codes & excluded.get(period, set())
+    assert (excluded.map(len) < 0.05 * len(areas)).all()  # a few units, never most of an identity
+    config = yaml.safe_load((project / "config" / "config.yaml").read_text())["models"]["decomposition"]
+    england = table[(table["area_level"] == "england") & (table["component"] == "total")]
+    assert len(england) == len(config["identities"]) * len(config["periods"])
+
+
+def test_decomposition_aggregates_over_the_units_it_keeps(project):
+    table = decomposition(project)
+    by = [*PERIOD, "component"]
+    units = table[table["area_level"] == "la"].groupby(by)["value"].sum()
+    england = table[table["area_level"] == "england"].set_index(by)["value"].reindex(units.index)
+    # changes add across areas, and so do the service lines of the shift-share; LMDI terms do not
+    total = units.index.get_level_values("component") == "total"
+    lines = units.index.get_level_values("quantity") == "total_spend_by_service_line"
+    pd.testing.assert_series_equal(units[total | lines], england[total | lines], rtol=1e-9, check_names=False)
+    # a region with every unit kept has the frame's own values of each factor, and so does a unit
+    factors = decomposition(project, "decomposition_factors")
+    notes = decomposition(project, "decomposition_exclusions")
+    partial = set(notes[["area_code", *PERIOD]].itertuples(index=False, name=None))
+    factors = factors[[(a, *p) not in partial for a, *p in factors[["area_code", *PERIOD]].itertuples(index=False)]]
+    frame = pd.read_parquet(project / "results" / "models" / "frame.parquet").set_index(
+        ["area_code", "year", "measure"]
+    )
+    checked = factors[factors["measure"].isin(frame.index.get_level_values("measure"))]
+    assert {"la", "region"} <= set(checked["area_level"])
+    # within 1e-9 and the CSV's 6 decimals, the service lines' sum against S251's total within the tolerance
+    rtol = checked["component"].eq("total").map({True: 1e-5, False: 1e-9}).to_numpy()
+    for side in ("from", "to"):
+        keys = pd.MultiIndex.from_arrays([checked["area_code"], checked[f"{side}_year"], checked["measure"]])
+        expected = frame["value"].reindex(keys).to_numpy()
+        assert (abs(checked[f"{side}_value"].astype(float).to_numpy() - expected) <= rtol * abs(expected) + 1e-6).all()
+
+
+def test_decomposition_population_does_not_explain_the_rise_in_cla_spending(project):
+    """The seeds' reading (seed 000): a 7% rise in children does not account for the rise in spending."""
+    table = decomposition(project)
+    england = table[
+        (table["area_level"] == "england") & (table["quantity"] == "cla_spend") & (table["from_year"] == "2010-11")
+    ]
+    shares = england.set_index(["to_year", "component"])["share_of_change"].astype(float)
+    assert (shares.xs("population", level="component") < 0.25).all()
+    assert (shares.xs("total", level="component") == 1).all()
+
+
+def _config(project):
+    return yaml.safe_load((project / "config" / "config.yaml").read_text())
+
+
+def test_every_configured_panel_model_is_fitted_on_unit_las(project):
+    from childspend.models.panel_models import COEFFICIENTS, FIT
+
+    models = project / "results" / "models"
+    ids = sorted(_config(project)["models"]["panel"])
+    fit = pd.read_csv(models / "fit.csv")
+    coefficients = pd.read_csv(models / "coefficients.csv")
+    assert list(fit.columns) == FIT and list(coefficients.columns) == COEFFICIENTS
+    assert sorted(fit["model_id"]) == ids == sorted(coefficients["model_id"].unique())
+    assert all((models / "fits" / i / "coefficients.csv").is_file() for i in ids)
+    assert fit["converged"].all()
+    # the two councils with under 5,000 children are left out, with their reason
+    assert fit["exclusions"].str.contains("201 City of London: mean child population").all()
+    assert fit["exclusions"].str.contains("420 Isles of Scilly").all()
+    assert fit["n_areas"].between(140, 146).all()
+    twfe = coefficients[coefficients["model_id"] == "twfe_cla_rate"]
+    assert twfe["term"].tolist() == [
+        "early_intervention_per_child_gbp100_lag1",
+        "child_poverty_pct",
+        "log_population_0_17",
+    ]
+    assert twfe["years"].iloc[0] == "2014-15 to 2021-22" and twfe["formula"].str.contains(r"C\(year\)").all()
+    assert (
+        twfe["sample"].str.contains("2024-25 prices").all() and twfe["sample"].str.contains("Census 2021-based").all()
+    )
+
+
+def test_year_effects_decide_the_preventative_spend_estimate(project):
+    """What these data say about Webb (2024): without year effects the within-between estimate of
+    two years of preventative spend is large and negative; with them it is several times smaller
+    and indistinguishable from zero, as is the two-way fixed-effects estimate."""
+    table = pd.read_csv(project / "results" / "models" / "published_comparison.csv")
+    webb = table[table["comparison_id"] == "webb_2024_preventative_spend_cla"].set_index("model_id")
+    none = webb.loc["hybrid_cla_rate_spend_two_years_no_year_effects"]
+    years = webb.loc["hybrid_cla_rate_spend_two_years_year_effects"]
+    twfe = webb.loc["twfe_cla_rate_spend_two_years"]
+    assert none["ci_high"] < 0 and none["published_estimate"] == -3.5
+    assert abs(none["estimate"]) > 3 * abs(years["estimate"])
+    assert years["ci_low"] < 0 < years["ci_high"] and twfe["ci_low"] < 0 < twfe["ci_high"]
+    assert twfe["time_control"].startswith("year effects") and none["time_control"].startswith("none")
+
+
+def test_bennett_closest_specification_sits_beside_the_published_interval(project):
+    table = pd.read_csv(project / "results" / "models" / "published_comparison.csv")
+    bennett = table[table["comparison_id"] == "bennett_2022_poverty_care_entries"].set_index("model_id")
+    ours = bennett.loc["hybrid_cla_started_rate_poverty_2015_2020_year_effects"]
+    assert ours["years"] == "2014-15 to 2019-20" and ours["factor"] == 10
+    assert ours["ci_low"] < ours["published_ci_high"] and ours["published_ci_low"] < ours["ci_high"]
+    assert "under-16" in ours["faithful_replication"] and ours["source"].startswith("Bennett")
+
+
+def test_cross_section_of_spend_per_child(project):
+    models = project / "results" / "models"
+    fit = pd.read_csv(models / "cross_section_fit.csv")
+    spec = _config(project)["models"]["cross_section"]
+    assert fit["year"].tolist() == [f"{y}-{(y + 1) % 100:02d}" for y in range(2010, 2025)]
+    assert (fit["loo_r_squared"] < fit["adj_r_squared"]).all() and (fit["adj_r_squared"] < fit["r_squared"]).all()
+    assert fit["r_squared"].between(0.5, 0.85).all()
+    needs = pd.read_csv(models / "needs_adjusted.csv", dtype={"area_code": str})
+    assert len(needs) == fit["n_obs"].sum()
+    assert ((needs["lower"] < needs["predicted"]) & (needs["predicted"] < needs["upper"])).all()
+    assert 0.9 < (needs["position"] == "within").mean() < 0.99
+    # inner London is DfE's list: the LA code list's "Inner London" region
+    codes = pd.read_excel(MIRROR / "geography" / "la_code_list.xlsx", engine="calamine")
+    inner = codes.loc[codes["Region"] == "Inner London", "LA Number"].astype(str)
+    assert sorted(spec["area_sets"]["inner_london"]["areas"]) == sorted(inner)
+
+
+def test_editing_one_model_block_reruns_only_that_model(project):
+    path = project / "config" / "config.yaml"
+    original = path.read_text()
+    config = yaml.safe_load(original)
+    config["models"]["panel"]["twfe_cin_rate"]["min_child_population"] = 6000
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    try:
+        dry = snakemake(project, "--dry-run")
+    finally:
+        path.write_text(original)
+    assert dry.returncode == 0, dry.stderr[-2000:]
+    assert set(_planned(dry.stdout)) == {"fit_panel_model[model_id=twfe_cin_rate]", "collect_models", "all"}
+
+
+def test_model_refits_give_identical_bytes(project):
+    outputs = sorted(
+        p for p in (project / "results" / "models").rglob("*.csv") if p.name not in {"frame.csv", "population.csv"}
+    )
+    before = {p: p.read_bytes() for p in outputs}
+    run = snakemake(project, "--forcerun", "fit_panel_model", "fit_cross_section", "collect_models")
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert {p: p.read_bytes() for p in outputs} == before
 
 
 def _gradient_inputs(project):

@@ -25,6 +25,93 @@ rule build_model_frame:
         "../scripts/build_model_frame.py"
 
 
+# Growth decomposition (LMDI-I): each change in spending and demand split exactly into population,
+# rate, unit cost, price and service lines, for England, every region and every stable unit.
+
+
+rule decompose_growth:
+    input:
+        frame=rules.build_model_frame.output.parquet,
+        code=code("decompose_growth"),
+    output:
+        decomposition="results/models/decomposition.csv",
+        exclusions="results/models/decomposition_exclusions.csv",
+        factors="results/models/decomposition_factors.csv",
+    log:
+        "results/logs/decompose_growth.log",
+    conda:
+        "../envs/childspend.yaml"
+    params:
+        decomposition=config["models"]["decomposition"],
+    script:
+        "../scripts/decompose_growth.py"
+
+
+# ---- Panel models of demand and the cross-section of spend (config models.panel,
+# models.cross_section): one job per panel model id, then one table of them all.
+from childspend.config import load_published
+
+PANEL_MODELS = sorted(config.get("models", {}).get("panel", {}))
+PUBLISHED_MODELS = load_published("config/published.yaml")["models"]
+
+
+rule fit_panel_model:
+    input:
+        frame=rules.build_model_frame.output.parquet,
+        code=code("fit_panel_model"),
+    output:
+        coefficients="results/models/fits/{model_id}/coefficients.csv",
+        fit="results/models/fits/{model_id}/fit.csv",
+    log:
+        "results/logs/fit_panel_model/{model_id}.log",
+    wildcard_constraints:
+        model_id="|".join(PANEL_MODELS),
+    conda:
+        "../envs/childspend.yaml"
+    params:
+        model=lambda wildcards: config["models"]["panel"][wildcards.model_id],
+    script:
+        "../scripts/fit_panel_model.py"
+
+
+rule fit_cross_section:
+    input:
+        frame=rules.build_model_frame.output.parquet,
+        code=code("fit_cross_section"),
+    output:
+        fit="results/models/cross_section_fit.csv",
+        coefficients="results/models/cross_section_coefficients.csv",
+        needs_adjusted="results/models/needs_adjusted.csv",
+    log:
+        "results/logs/fit_cross_section.log",
+    conda:
+        "../envs/childspend.yaml"
+    params:
+        spec=config["models"]["cross_section"],
+    script:
+        "../scripts/fit_cross_section.py"
+
+
+rule collect_models:
+    input:
+        coefficients=expand(rules.fit_panel_model.output.coefficients, model_id=PANEL_MODELS),
+        fits=expand(rules.fit_panel_model.output.fit, model_id=PANEL_MODELS),
+        cross_section=rules.fit_cross_section.output.fit,
+        code=code("collect_models"),
+    output:
+        coefficients="results/models/coefficients.csv",
+        fit="results/models/fit.csv",
+        published="results/models/published_comparison.csv",
+    log:
+        "results/logs/collect_models.log",
+    conda:
+        "../envs/childspend.yaml"
+    params:
+        published=PUBLISHED_MODELS,
+    script:
+        "../scripts/collect_models.py"
+
+
 # Deprivation gradient: LA units in equal-count IDACI/IMD groups, pooled spending per child and
 # rates per group and year, changes since headlines.from_year, most to least deprived ratios.
 GRADIENT = config["models"]["deprivation_gradient"]

@@ -133,7 +133,8 @@ def _units(frame: pd.DataFrame, price_base: str) -> pd.Series:
         if measure.endswith("_cash"):
             return "GBP (cash)"
         if measure in RATIOS:
-            return f"GBP per child, {price_base}"
+            per = {"cin_at_31_march": "child in need", "cla_at_31_march": "child looked after"}
+            return f"GBP per {per.get(RATIOS[measure][1], 'child')}, {price_base}"
         if measure.startswith(("s251_gross_", "csc_net_")) or measure.endswith("_intervention"):
             return money
         return registry[measure]
