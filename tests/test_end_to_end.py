@@ -70,7 +70,8 @@ def test_rebuild_gives_identical_bytes(project):
     outputs = sorted(
         path
         for folder in ("panel", "reconciliation", "real", "national", "figures", "reports", "models")
-        for path in (project / "results" / folder).glob("*")
+        for path in (project / "results" / folder).rglob("*")
+        if path.is_file()
     )
     before = {p: p.read_bytes() for p in outputs}
     run = snakemake(
