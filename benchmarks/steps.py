@@ -22,6 +22,7 @@ import pandas as pd
 from childspend.config import load_config, load_published, load_sources, sources_of
 from childspend.models.cross_section import cross_section
 from childspend.models.decomposition import decompose
+from childspend.models.gradient import build_deprivation_gradient
 from childspend.models.panel_models import collect, fit_panel_model, published_comparison
 from childspend.national import build_national
 from childspend.panel import activity, spending
@@ -153,6 +154,20 @@ def main() -> None:
     steps.append((f"fit_panel_model x{len(panel_models)} + collect_models", fit_all_and_collect, model_frame))
     steps.append(
         ("fit_cross_section", lambda: cross_section(model_frame(), config["models"]["cross_section"]), model_frame)
+    )
+    gradient = config["models"]["deprivation_gradient"]
+    steps.append(
+        (
+            "build_deprivation_gradient",
+            lambda: build_deprivation_gradient(
+                model_frame(),
+                gradient["groupings"],
+                gradient["measures"],
+                gradient["headlines"],
+                config["headlines"]["from_year"],
+            ),
+            model_frame,
+        )
     )
 
     print(f"{'step':40} {'seconds':>9} {'peak MiB':>9} {'read s':>8} {'ratio':>7}")
