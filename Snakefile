@@ -29,3 +29,5 @@ rule all:
         rules.decompose_growth.output,
         rules.collect_models.output,
         rules.fit_cross_section.output,
+        rules.build_deprivation_gradient.output,
+        rules.plot_deprivation_gradient.output,

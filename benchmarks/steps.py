@@ -23,6 +23,7 @@ from childspend.config import load_config, load_published, load_sources, sources
 from childspend.models import projection_config, projection_population, projection_published
 from childspend.models.cross_section import cross_section
 from childspend.models.decomposition import decompose
+from childspend.models.gradient import build_deprivation_gradient
 from childspend.models.panel_models import collect, fit_panel_model, published_comparison
 from childspend.models.projections import build_projections
 from childspend.national import build_national
@@ -155,6 +156,20 @@ def main() -> None:
     steps.append((f"fit_panel_model x{len(panel_models)} + collect_models", fit_all_and_collect, model_frame))
     steps.append(
         ("fit_cross_section", lambda: cross_section(model_frame(), config["models"]["cross_section"]), model_frame)
+    )
+    gradient = config["models"]["deprivation_gradient"]
+    steps.append(
+        (
+            "build_deprivation_gradient",
+            lambda: build_deprivation_gradient(
+                model_frame(),
+                gradient["groupings"],
+                gradient["measures"],
+                gradient["headlines"],
+                config["headlines"]["from_year"],
+            ),
+            model_frame,
+        )
     )
 
     figures = published.get("projections", [])

@@ -10,12 +10,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
 from childspend import measures
 from childspend.panel import dictionary
+from childspend.reports import model_plots
 
 ROOT = Path(__file__).resolve().parents[1]
 MIRROR = (ROOT.parent / "shared" / "data").resolve()
@@ -68,7 +70,8 @@ def test_rebuild_gives_identical_bytes(project):
     outputs = sorted(
         path
         for folder in ("panel", "reconciliation", "real", "national", "figures", "reports", "models")
-        for path in (project / "results" / folder).glob("*")
+        for path in (project / "results" / folder).rglob("*")
+        if path.is_file()
     )
     before = {p: p.read_bytes() for p in outputs}
     run = snakemake(
@@ -85,6 +88,8 @@ def test_rebuild_gives_identical_bytes(project):
         "render_national_report",
         "build_model_frame",
         "decompose_growth",
+        "build_deprivation_gradient",
+        "plot_deprivation_gradient",
         "project_demand",
         "plot_projections",
     )
@@ -234,6 +239,8 @@ DOWNSTREAM = {
     "render_national_report",
     "build_model_frame",
     "decompose_growth",
+    "build_deprivation_gradient",
+    "plot_deprivation_gradient",
     "project_demand",
     "plot_projections",
 }
@@ -271,6 +278,20 @@ def test_editing_the_decomposition_block_reruns_only_the_decomposition(project):
         path.write_text(original)
     assert dry.returncode == 0, dry.stderr[-2000:]
     assert _planned_jobs(dry.stdout + dry.stderr) == {"decompose_growth", "all"}
+
+
+def test_editing_the_gradient_figure_block_reruns_only_the_figure(project):
+    path = project / "config" / "config.yaml"
+    original = path.read_text()
+    config = yaml.safe_load(original)
+    config["models"]["deprivation_gradient"]["figure"]["grouping"] = "idaci_2019_quintiles"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    try:
+        dry = snakemake(project, "--dry-run")
+    finally:
+        path.write_text(original)
+    assert dry.returncode == 0, dry.stderr[-2000:]
+    assert _planned_jobs(dry.stdout + dry.stderr) == {"plot_deprivation_gradient", "all"}
 
 
 def test_an_index_that_does_not_cover_the_panel_is_a_clear_error(project, tmp_path):
@@ -563,6 +584,62 @@ def test_model_refits_give_identical_bytes(project):
     run = snakemake(project, "--forcerun", "fit_panel_model", "fit_cross_section", "collect_models")
     assert run.returncode == 0, run.stderr[-3000:]
     assert {p: p.read_bytes() for p in outputs} == before
+
+
+def _gradient_inputs(project):
+    models = project / "results" / "models"
+    config = yaml.safe_load((project / "config" / "config.yaml").read_text())["models"]["deprivation_gradient"]
+    gradient = model_plots.read_gradient(models / "deprivation_gradient.csv")
+    groups = model_plots.read_groups(models / "deprivation_groups.csv")
+    return config, gradient, groups, pd.read_parquet(models / "frame.parquet")
+
+
+def test_deprivation_groups_hold_every_unit_once_in_equal_counts(project):
+    config, _, groups, frame = _gradient_inputs(project)
+    units = set(frame.loc[frame["area_level"] == "la", "area_code"])
+    assert len(units) == 148
+    for name, spec in config["groupings"].items():
+        members = groups[groups["grouping"] == name]
+        # every unit has a score in both editions, so every unit is in exactly one group
+        assert members["area_code"].is_unique and set(members["area_code"]) == units, name
+        sizes = members["group"].value_counts()
+        assert set(sizes.index) == set(range(1, spec["groups"] + 1))
+        assert sizes.max() - sizes.min() <= 1
+        bounds = members.groupby("group")["score"].agg(["min", "max"]).sort_index()
+        assert (bounds["max"].to_numpy()[:-1] <= bounds["min"].to_numpy()[1:]).all(), name  # 1 = least deprived
+
+
+def test_gradient_pools_the_units_and_all_groups_pool_to_england(project):
+    config, gradient, groups, frame = _gradient_inputs(project)
+    la = frame[frame["area_level"] == "la"].set_index(["area_code", "year", "measure"])["value"].unstack("measure")
+    england = frame[frame["area_level"] == "england"].set_index(["measure", "year"])
+    levels = gradient.set_index(["grouping", "measure", "group", "year"])["value"]
+    for name, spec in config["measures"].items():
+        parts = la[[spec["numerator"], spec["denominator"]]].dropna().reset_index()
+        parts.columns = ["area_code", "year", "num", "den"]
+        # the England value of the same measure is the pooled value over all units where no unit lacks a part
+        complete = england.loc[name]
+        complete = complete[~complete["flag"].str.contains("incomplete")].dropna(subset=["value"])
+        for grouping in config["groupings"]:
+            members = parts.merge(groups[groups["grouping"] == grouping], on="area_code")
+            sums = members.groupby(["group", "year"])[["num", "den"]].sum()
+            mine = levels.loc[(grouping, name)]
+            for (group, year), row in sums.iterrows():
+                assert mine.loc[(str(group), year)] == pytest.approx(row["num"] / row["den"] * spec["scale"], rel=1e-6)
+            total = members.groupby("year")[["num", "den"]].sum()
+            pooled = total["num"] / total["den"] * spec["scale"]
+            years = complete.index
+            assert len(years) >= 5, name  # CIN: 7 years in which every unit reports
+            np.testing.assert_allclose(pooled.loc[years], complete["value"], rtol=1e-9, err_msg=f"{grouping} {name}")
+
+
+def test_gradient_headlines_test_the_sector_reading_with_numbers(project):
+    lines = pd.read_csv(project / "results" / "models" / "gradient_headlines.csv").set_index("id")
+    sector = lines.loc["sector_reading_early_intervention_per_child", "sentence"]
+    assert "most deprived" in sector and "%" in sector and "GBP" in sector
+    change = lines.loc["idaci_2019_quintiles_early_intervention_per_child_change_most_vs_least"]
+    assert change["years"] == "2010-11 to 2024-25" and "2024-25 prices" in change["sentence"]
+    assert (project / "results" / "figures" / "deprivation_gradient.png").stat().st_size > 10_000
 
 
 def projection_table(project, name):

@@ -112,6 +112,51 @@ rule collect_models:
         "../scripts/collect_models.py"
 
 
+# Deprivation gradient: LA units in equal-count IDACI/IMD groups, pooled spending per child and
+# rates per group and year, changes since headlines.from_year, most to least deprived ratios.
+GRADIENT = config["models"]["deprivation_gradient"]
+
+
+rule build_deprivation_gradient:
+    input:
+        frame=rules.build_model_frame.output.parquet,
+        code=code("build_deprivation_gradient"),
+    output:
+        gradient="results/models/deprivation_gradient.csv",
+        groups="results/models/deprivation_groups.csv",
+        headlines="results/models/gradient_headlines.csv",
+    log:
+        "results/logs/build_deprivation_gradient.log",
+    conda:
+        "../envs/childspend.yaml"
+    params:
+        groupings=GRADIENT["groupings"],
+        measures=GRADIENT["measures"],
+        headlines=GRADIENT["headlines"],
+        from_year=config["headlines"]["from_year"],
+    script:
+        "../scripts/build_deprivation_gradient.py"
+
+
+rule plot_deprivation_gradient:
+    input:
+        gradient=rules.build_deprivation_gradient.output.gradient,
+        groups=rules.build_deprivation_gradient.output.groups,
+        code=code("plot_deprivation_gradient"),
+    output:
+        figure="results/figures/deprivation_gradient.png",
+    log:
+        "results/logs/plot_deprivation_gradient.log",
+    conda:
+        "../envs/childspend.yaml"
+    params:
+        figure=GRADIENT["figure"],
+        groupings=GRADIENT["groupings"],
+        measures=GRADIENT["measures"],
+    script:
+        "../scripts/plot_deprivation_gradient.py"
+
+
 # ---- Projections (issue 10): children looked after and spending to models.projections.last_year,
 # per stable unit and summed, with bands from rolling-origin back-tests and the published
 # projections beside them. Scenarios come from the config block and config/scenarios/*.yaml.
