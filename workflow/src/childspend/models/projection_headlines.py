@@ -137,6 +137,10 @@ def headlines(
         )
         if len(given) < len(ours):
             beside += " (real-terms scenarios cannot be put in cash beyond the last year of outturn)"
+        banded = given[given["bands_n"] > 0]
+        if not math.isnan(outturn) and len(banded):
+            held = int(banded["outturn_inside80"].sum())
+            beside += f"; the outturn fell inside the 80% band of {held} of these {len(banded)}"
         rows.append(
             dict(
                 id=figure_id,

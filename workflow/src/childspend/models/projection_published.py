@@ -80,6 +80,7 @@ COMPARISON = [
     "bands_n",
     "scenario_error",
     "published_inside80",
+    "outturn_inside80",
     "conversion",
     "source",
 ]
@@ -95,7 +96,8 @@ def comparison(
 ) -> pd.DataFrame:
     """One row per published figure and scenario (``runs``: scenario -> its spec, history and
     back-test). Errors are against the publisher's own outturn where there is one, else the
-    frame's."""
+    frame's; ``published_inside80`` and ``outturn_inside80`` say whether the published figure and
+    the outturn fell inside the scenario's 80% band from the same origin."""
     prices = price_level(frame)
     official = publisher.set_index(["quantity", "year"])
     pools = block["backtest"]["pools"]
@@ -157,6 +159,7 @@ def comparison(
                     "bands_n": int(banded["n"]),
                     "scenario_error": out["point"] / reference - 1,
                     "published_inside80": out["lower80"] <= value <= out["upper80"],
+                    "outturn_inside80": out["lower80"] <= reference <= out["upper80"],
                     "conversion": _conversion(scenario_basis, basis, figure["year"], prices),
                 }
             )
