@@ -31,3 +31,5 @@ rule all:
         rules.fit_cross_section.output,
         rules.build_deprivation_gradient.output,
         rules.plot_deprivation_gradient.output,
+        rules.plot_drivers.output,
+        rules.write_model_headlines.output,

@@ -243,6 +243,8 @@ DOWNSTREAM = {
     "plot_deprivation_gradient",
     "project_demand",
     "plot_projections",
+    "plot_drivers",
+    "write_model_headlines",
 }
 # the model rules after the frame, and their jobs (one per panel model id)
 MODEL_RULES = {"fit_panel_model", "fit_cross_section", "collect_models"}
@@ -277,7 +279,13 @@ def test_editing_the_decomposition_block_reruns_only_the_decomposition(project):
     finally:
         path.write_text(original)
     assert dry.returncode == 0, dry.stderr[-2000:]
-    assert _planned_jobs(dry.stdout + dry.stderr) == {"decompose_growth", "all"}
+    # and what reads the decomposition: its figure and the model sentences
+    assert _planned_jobs(dry.stdout + dry.stderr) == {
+        "decompose_growth",
+        "plot_drivers",
+        "write_model_headlines",
+        "all",
+    }
 
 
 def test_editing_the_gradient_figure_block_reruns_only_the_figure(project):
@@ -573,7 +581,13 @@ def test_editing_one_model_block_reruns_only_that_model(project):
     finally:
         path.write_text(original)
     assert dry.returncode == 0, dry.stderr[-2000:]
-    assert set(_planned(dry.stdout)) == {"fit_panel_model[model_id=twfe_cin_rate]", "collect_models", "all"}
+    assert set(_planned(dry.stdout)) == {
+        "fit_panel_model[model_id=twfe_cin_rate]",
+        "collect_models",
+        "plot_drivers",
+        "write_model_headlines",
+        "all",
+    }
 
 
 def test_model_refits_give_identical_bytes(project):

@@ -227,3 +227,42 @@ rule plot_projections:
         pools=PROJECTIONS["backtest"]["pools"],
     script:
         "../scripts/plot_projections.py"
+
+
+# What drives spending: the decomposition as bars, the panel models' coefficients, and one table
+# of sentences from every model.
+
+
+rule plot_drivers:
+    input:
+        decomposition=rules.decompose_growth.output.decomposition,
+        coefficients=rules.collect_models.output.coefficients,
+        code=code("plot_drivers"),
+    output:
+        decomposition="results/figures/decomposition.png",
+        coefficients="results/figures/coefficients.png",
+    log:
+        "results/logs/plot_drivers.log",
+    conda:
+        "../envs/childspend.yaml"
+    params:
+        figure=config["models"]["decomposition"]["figure"],
+        period=config["models"]["decomposition"]["periods"][0],
+    script:
+        "../scripts/plot_drivers.py"
+
+
+rule write_model_headlines:
+    input:
+        decomposition=rules.decompose_growth.output.decomposition,
+        coefficients=rules.collect_models.output.coefficients,
+        others=[rules.build_deprivation_gradient.output.headlines, rules.project_demand.output.headlines],
+        code=code("write_model_headlines"),
+    output:
+        "results/models/headlines.csv",
+    log:
+        "results/logs/write_model_headlines.log",
+    conda:
+        "../envs/childspend.yaml"
+    script:
+        "../scripts/write_model_headlines.py"

@@ -1,0 +1,20 @@
+from childspend import logs
+from childspend.reports import driver_plots
+from childspend.reports.plots import save
+
+log = logs.setup(snakemake.log[0], "plot_drivers")
+decomposition = driver_plots.read_decomposition(snakemake.input.decomposition)
+period = snakemake.params.period
+to_year = decomposition["to_year"].max() if period["to"] == "latest" else period["to"]
+quantity = snakemake.params.figure["quantity"]
+save(driver_plots.decomposition_bars(decomposition, quantity, period["from"], to_year), snakemake.output.decomposition)
+coefficients = driver_plots.read_coefficients(snakemake.input.coefficients)
+figure = driver_plots.coefficient_plot(coefficients, "early_intervention_per_child_gbp100", "early-intervention spend")
+save(figure, snakemake.output.coefficients)
+log.info(
+    "decomposition of %s, %s to %s; coefficients of %d models",
+    quantity,
+    period["from"],
+    to_year,
+    coefficients["model_id"].nunique(),
+)

@@ -1,0 +1,99 @@
+"""Figures of what drives spending and demand: the growth decomposition as bars (England and
+regions) and the panel models' coefficients with their intervals, in the style of
+:mod:`childspend.reports.plots`. Captions are written from what the chart draws."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from .plots import STYLE, _finish
+
+
+def _name(quantity: str) -> str:
+    return quantity.replace("cla_", "children looked after ").replace("_", " ")
+
+
+COMPONENT_COLOURS = {"population": "#8da0cb", "rate": "#fc8d62", "unit_cost": "#66c2a5", "price": "#bdbdbd"}
+
+
+def read_decomposition(path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype={"area_code": str}, keep_default_na=False, na_values={"value": [""]})
+
+
+def decomposition_bars(decomposition: pd.DataFrame, quantity: str, from_year: str, to_year: str) -> plt.Figure:
+    """Each component's share of the change in ``quantity`` between the two years, one stacked
+    bar per area (England first, then the regions)."""
+    rows = decomposition[
+        (decomposition["quantity"] == quantity)
+        & (decomposition["from_year"] == from_year)
+        & (decomposition["to_year"] == to_year)
+        & decomposition["area_level"].isin(["england", "region"])
+    ]
+    shares = rows[rows["component"] != "total"].pivot(index="area_name", columns="component", values="share_of_change")
+    shares = shares.astype(float)
+    order = ["England", *sorted(n for n in shares.index if n != "England")]
+    shares = shares.reindex(order)
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(8, 5.2))
+        left_pos = pd.Series(0.0, index=shares.index)
+        left_neg = pd.Series(0.0, index=shares.index)
+        for component in [c for c in COMPONENT_COLOURS if c in shares.columns]:
+            part = shares[component].fillna(0) * 100
+            left = left_pos.where(part >= 0, left_neg)
+            ax.barh(
+                shares.index, part, left=left, color=COMPONENT_COLOURS[component], label=component.replace("_", " ")
+            )
+            left_pos += part.clip(lower=0)
+            left_neg += part.clip(upper=0)
+        ax.invert_yaxis()
+        ax.axvline(0, color="#333333", linewidth=0.8)
+        ax.set_xlabel("share of the change (%)")
+        ax.legend(loc="lower right", fontsize=8)
+        unit = rows["unit"].iloc[0]
+        price = rows["price_base"].iloc[0]
+        caption = (
+            f"Exact decomposition (LMDI-I) of the change in {_name(quantity)} ({unit}, {price}) from "
+            f"{from_year} to {to_year}: the parts add up to 100% of each area's change. Regions and England are sums "
+            "over the units with every factor in both years (results/models/decomposition_exclusions.csv)."
+        )
+        return _finish(
+            fig, ax, f"What drove the change in {quantity.replace('_', ' ')}, {from_year} to {to_year}", caption
+        )
+
+
+def read_coefficients(path) -> pd.DataFrame:
+    return pd.read_csv(path, keep_default_na=False, na_values={c: [""] for c in ("coef", "ci_low", "ci_high")})
+
+
+def coefficient_plot(coefficients: pd.DataFrame, term_prefix: str, label: str) -> plt.Figure:
+    """Every model's estimate of the terms starting with ``term_prefix`` (the within-area part
+    for within-between models), with its 95% interval, one row per model."""
+    rows = coefficients[
+        coefficients["term"].str.startswith(term_prefix) & ~coefficients["term"].str.endswith("_between")
+    ]
+    rows = rows.sort_values(["outcome", "model_id", "term"]).reset_index(drop=True)
+    names = rows["model_id"] + "  " + rows["term"].str.removeprefix(term_prefix).str.strip("_").replace("", "-")
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(8, 0.28 * len(rows) + 2.2))
+        ax.errorbar(
+            rows["coef"],
+            range(len(rows)),
+            xerr=[rows["coef"] - rows["ci_low"], rows["ci_high"] - rows["coef"]],
+            fmt="o",
+            color="#1f4e79",
+            ecolor="#9e9e9e",
+            markersize=4,
+        )
+        ax.set_yticks(range(len(rows)), names, fontsize=7)
+        ax.invert_yaxis()
+        ax.axvline(0, color="#333333", linewidth=0.8)
+        ax.set_xlabel("change in the outcome per 10,000 children")
+        caption = (
+            f"Estimates and 95% intervals of {label} from every panel model (results/models/coefficients.csv): "
+            "two-way fixed effects with standard errors clustered by area; within-between models show the "
+            "within-area term, with and without year effects as each id says."
+        )
+        fig = _finish(fig, ax, f"Panel models: {label}", caption)
+        fig.subplots_adjust(left=0.5)
+        return fig
