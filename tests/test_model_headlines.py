@@ -58,7 +58,7 @@ def coefficients():
 
 def test_sentences_carry_the_numbers_of_the_tables():
     others = pd.DataFrame([dict(id="g", value="1", unit="percent", years="2010-11", sentence="From the gradient.")])
-    table = model_headlines(decomposition(), coefficients(), [others])
+    table = model_headlines(decomposition(), coefficients(), {"gradient": others})
     sentences = table.set_index("id")["sentence"]
     assert sentences["decomposition_cla_spend_2010-11_2024-25"] == (
         "From 2010-11 to 2024-25, real children looked after spend in England rose by £1.0bn; of that change, "
@@ -67,7 +67,8 @@ def test_sentences_carry_the_numbers_of_the_tables():
     spend = sentences["twfe_cla_rate_early_intervention_per_child_gbp100_lag1"]
     assert "-1.25 children looked after per 10,000 children (95% interval -2.50 to +0.00)" in spend
     assert not table["id"].str.contains("between").any()  # the between part is not the within-area estimate
-    assert table["id"].iloc[-1] == "g"
+    assert table["id"].iloc[-1] == "g" and table["section"].tolist()[0] == "drivers"
+    assert set(table["section"]) == {"drivers", "models", "gradient"}
 
 
 def test_drivers_figures_are_reproducible():

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import nbformat
 import pandas as pd
 
@@ -125,6 +126,16 @@ def report_tables(folder):
         parameters[f"{name}_path"] = str(folder / f"{name}.csv")
     parameters["intervention"] = {"early": ["early_years"], "late": ["children_looked_after"]}
     parameters["commons_price_base"] = "2012-13"
+    sections = ["drivers", "gradient", "models", "projections"]
+    lines = pd.DataFrame({"section": sections, "id": sections, "sentence": [f"A {s} sentence." for s in sections]})
+    write_csv(lines, folder / "model_headlines.csv")
+    parameters["model_headlines_path"] = str(folder / "model_headlines.csv")
+    figure = plt.figure(figsize=(1, 1))
+    png = folder / "figure.png"
+    figure.savefig(png)
+    plt.close(figure)
+    names = ("decomposition", "deprivation_gradient", "coefficients", "projection", "backtest")
+    parameters["model_figures"] = dict.fromkeys(names, str(png))
     return parameters
 
 
@@ -150,6 +161,8 @@ def test_national_report_takes_years_and_caveats_from_its_tables(tmp_path):
     assert "Before 2012-13 S251 Table A1" in markdown
     assert "Early years: a caveat from the registry." in markdown
     assert "real terms in 2012-13 prices" in markdown
+    assert "## What drove the rise\n\n- A drivers sentence." in markdown
+    assert "## Where it is heading\n\n- A projections sentence." in markdown
     assert "2008-09" not in markdown and "2010-11" not in markdown and "2017-18" not in markdown
 
 

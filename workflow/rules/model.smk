@@ -256,7 +256,8 @@ rule write_model_headlines:
     input:
         decomposition=rules.decompose_growth.output.decomposition,
         coefficients=rules.collect_models.output.coefficients,
-        others=[rules.build_deprivation_gradient.output.headlines, rules.project_demand.output.headlines],
+        gradient=rules.build_deprivation_gradient.output.headlines,
+        projections=rules.project_demand.output.headlines,
         code=code("write_model_headlines"),
     output:
         "results/models/headlines.csv",

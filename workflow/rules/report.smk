@@ -9,6 +9,12 @@ rule render_national_report:
         commons=rules.build_national_series.output.commons,
         dfe=rules.build_national_series.output.dfe,
         dictionary=rules.join_panel.output.dictionary,
+        model_headlines=rules.write_model_headlines.output[0],
+        decomposition=rules.plot_drivers.output.decomposition,
+        deprivation_gradient=rules.plot_deprivation_gradient.output.figure,
+        coefficients=rules.plot_drivers.output.coefficients,
+        projection="results/figures/projection_fan_recent_trend_cla_at_31_march.png",
+        backtest=rules.plot_projections.output.coverage,
         code=code("render_national_report", notebooks=["notebooks/national_report.ipynb"]),
     output:
         "results/reports/national.html",

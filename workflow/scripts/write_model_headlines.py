@@ -8,7 +8,10 @@ log = logs.setup(snakemake.log[0], "write_model_headlines")
 table = model_headlines(
     pd.read_csv(snakemake.input.decomposition, dtype={"area_code": str}),
     pd.read_csv(snakemake.input.coefficients),
-    [pd.read_csv(path, dtype=str, keep_default_na=False) for path in snakemake.input.others],
+    {
+        name: pd.read_csv(snakemake.input[name], dtype=str, keep_default_na=False)
+        for name in ("gradient", "projections")
+    },
 )
 write_csv(table, snakemake.output[0])
 for sentence in table["sentence"]:

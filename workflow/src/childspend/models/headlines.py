@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-COLUMNS = ["id", "value", "unit", "years", "sentence"]
+COLUMNS = ["section", "id", "value", "unit", "years", "sentence"]
 OUTCOMES = {"cla_rate_per_10000": "children looked after per 10,000 children"}
 LABELS = {"population": "the child population", "rate": "the rate", "unit_cost": "the cost per child"}
 
@@ -59,13 +59,16 @@ def model_sentences(coefficients: pd.DataFrame, term: str, outcome: str) -> list
 
 
 def model_headlines(
-    decomposition: pd.DataFrame, coefficients: pd.DataFrame, others: list[pd.DataFrame]
+    decomposition: pd.DataFrame, coefficients: pd.DataFrame, others: dict[str, pd.DataFrame]
 ) -> pd.DataFrame:
-    """One table: the decomposition's and the panel models' sentences, then ``others`` (the
-    gradient's and the projections' headline tables, their ``id, value, unit, sentence`` kept)."""
-    rows = decomposition_sentences(decomposition) + model_sentences(
-        coefficients, "early_intervention_per_child_gbp100_lag1", "cla_rate_per_10000"
-    )
-    table = pd.DataFrame(rows, columns=COLUMNS)
-    extra = [t.assign(years=t["years"] if "years" in t else t.get("year", ""))[COLUMNS] for t in others]
-    return pd.concat([table, *extra], ignore_index=True)
+    """One table, by ``section``: the decomposition's (``drivers``) and the panel models'
+    (``models``) sentences, then ``others`` ({section: a headline table with ``id, value, unit,
+    sentence``}, such as the gradient's and the projections')."""
+    drivers = pd.DataFrame(decomposition_sentences(decomposition)).assign(section="drivers")
+    models = pd.DataFrame(
+        model_sentences(coefficients, "early_intervention_per_child_gbp100_lag1", "cla_rate_per_10000")
+    ).assign(section="models")
+    extra = [
+        t.assign(section=name, years=t["years"] if "years" in t else t.get("year", "")) for name, t in others.items()
+    ]
+    return pd.concat([drivers, models, *extra], ignore_index=True).reindex(columns=COLUMNS)
