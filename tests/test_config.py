@@ -97,3 +97,14 @@ def test_shipped_published_figures_are_valid_and_a_real_figure_needs_its_price_b
     path.write_text(yaml.safe_dump(published))
     with pytest.raises(ConfigError, match="price_base"):
         load_published(path)
+
+
+@pytest.mark.parametrize("bad", ["../../etc/passwd", "dfe-cla/../../outside.csv", "/abs/file.csv", "dfe\\x.csv"])
+def test_a_source_path_that_leaves_raw_is_named(tmp_path, bad):
+    sources = yaml.safe_load((ROOT / "config" / "sources.yaml").read_text())
+    first = next(iter(sources["sources"]))
+    sources["sources"][first]["path"] = bad
+    path = tmp_path / "sources.yaml"
+    path.write_text(yaml.safe_dump(sources))
+    with pytest.raises(ConfigError, match=rf"sources\.{first}\.path .*(absolute|'\.\.' part|backslash)"):
+        load_sources(path)

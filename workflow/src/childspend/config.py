@@ -14,6 +14,7 @@ import yaml
 
 from . import measures
 from .errors import ConfigError
+from .paths import relative_problem
 from .prices import INDEX_LABELS
 from .years import fy_start
 
@@ -88,6 +89,15 @@ def load_config(path: str | Path) -> dict:
 def load_sources(path: str | Path) -> dict[str, dict]:
     """Pinned sources keyed by id."""
     data = _read_yaml(path)
+    # Checked before the schema, for a message that says why: a path that leaves raw/ or the
+    # mirror would read, or replace, a file outside the project.
+    for source_id, entry in ((data.get("sources") or {}) if isinstance(data, dict) else {}).items():
+        problem = relative_problem(entry.get("path")) if isinstance(entry, dict) and "path" in entry else None
+        if problem:
+            raise ConfigError(
+                f"{path}: sources.{source_id}.path {entry['path']!r}: {problem}. Paths are relative to the "
+                "mirror folder and to raw/ and must stay inside them, e.g. 'dfe-cla/underlying-2019/CLA2019.csv'."
+            )
     _validate(data, "sources.schema.yaml", path)
     return data["sources"]
 

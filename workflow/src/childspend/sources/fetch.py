@@ -13,11 +13,12 @@ import os
 import shutil
 import stat
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pooch
 
 from ..errors import ChecksumError, SourceMissingError
+from ..paths import inside
 
 log = logging.getLogger(__name__)
 
@@ -58,27 +59,35 @@ def _download(entry: dict, target: Path) -> None:
                 if attempt == 3:
                     raise
         _verify(tmp_path, entry, entry["url"])
-        os.replace(tmp_path, target)
+        _install(tmp_path, target)
     finally:
         tmp_path.unlink(missing_ok=True)
 
 
+def _raw_root(entry: dict, target: Path) -> Path:
+    """The raw/ folder ``target`` is the copy of ``entry`` in (target = <root>/<entry path>)."""
+    parts = PurePosixPath(entry["path"]).parts
+    if target.parts[-len(parts) :] != parts:
+        raise ValueError(f"{target} is not the raw/ copy of {entry['path']}")
+    return target.parents[len(parts) - 1]
+
+
 def fetch(entry: dict, target: str | Path, mirrors: list[str]) -> str:
-    """Put the pinned file at ``target`` (read-only); return where it came from."""
+    """Put the pinned file at ``target`` (read-only); return where it came from.
+
+    Every path is checked to stay inside raw/ and inside its mirror folder, and an existing
+    ``target`` is replaced only by a copy that has already matched its sha256: a bad mirror file
+    or a failed download leaves the previous copy (and everything outside raw/) untouched.
+    """
     target = Path(target)
+    inside(_raw_root(entry, target), entry["path"], f"raw/ copy of {entry['path']}")
     target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        target.chmod(stat.S_IWUSR | stat.S_IRUSR)
-        target.unlink()
     searched = []
     for mirror in mirrors:
-        candidate = Path(mirror) / entry["path"]
+        candidate = inside(mirror, entry["path"], f"mirror {mirror}")
         searched.append(str(candidate))
         if candidate.is_file():
-            _verify(candidate, entry, str(candidate))
-            tmp = target.with_name(f".{target.name}.part")
-            shutil.copyfile(candidate, tmp)
-            os.replace(tmp, target)
+            _copy_verified(candidate, target, entry)
             origin = str(candidate)
             break
     else:
@@ -93,9 +102,27 @@ def fetch(entry: dict, target: str | Path, mirrors: list[str]) -> str:
                 _missing_message(entry, searched, f"downloading {entry['url']} failed: {exc}")
             ) from None
         origin = entry["url"]
-    target.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
     log.info("%s <- %s (sha256 ok)", target, origin)
     return origin
+
+
+def _copy_verified(source: Path, target: Path, entry: dict) -> None:
+    """Copy ``source`` next to ``target``, check the copy's sha256, then swap it in (read-only)."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        shutil.copyfile(source, tmp_path)
+        _verify(tmp_path, entry, str(source))
+        _install(tmp_path, target)
+    finally:
+        tmp_path.unlink(missing_ok=True)
+
+
+def _install(verified: Path, target: Path) -> None:
+    """Make a verified copy read-only and put it at ``target`` in one rename (replacing any old copy)."""
+    verified.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    os.replace(verified, target)
 
 
 def _missing_message(entry: dict, searched: list[str], why: str) -> str:
