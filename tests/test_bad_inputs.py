@@ -9,7 +9,10 @@ import shutil
 
 import pytest
 import yaml
-from test_end_to_end import MIRROR, _mirror_with_geography, _scratch_project, snakemake
+from pipeline import MIRROR, snakemake
+from pipeline import mirror_with_geography as _mirror_with_geography
+from pipeline import scratch_project as _scratch_project
+from test_end_to_end import _planned
 
 pytestmark = [
     pytest.mark.e2e,
@@ -60,3 +63,41 @@ def test_a_failed_refetch_keeps_the_verified_raw_copy(tmp_path):
     )
     assert hashlib.sha256((project / target).read_bytes()).hexdigest() == good
     shutil.rmtree(mirror)
+
+
+def _built_copy(project, tmp_path):
+    copy = tmp_path / "built"
+    shutil.copytree(project, copy)  # follows the code symlinks; keeps modification times
+    return copy
+
+
+@pytest.mark.parametrize(
+    "deleted, job",
+    [
+        ("raw/geography/las.csv", "fetch_raw[path=geography/las.csv]"),
+        ("results/ingest/cla.parquet", "ingest_family[family=cla]"),
+        ("results/ingest/geography.parquet", "ingest_geography"),
+        ("results/panel/spending_long.parquet", "build_spending_panel"),
+        ("results/real/money_long.parquet", "deflate_panel"),
+    ],
+)
+def test_a_deleted_intermediate_is_planned_again(project, tmp_path, deleted, job):
+    copy = _built_copy(project, tmp_path)
+    (copy / deleted).unlink()
+    dry = snakemake(copy, "--dry-run")
+    assert dry.returncode == 0, dry.stderr[-2000:]
+    assert job in _planned(dry.stdout)
+
+
+def test_a_failed_ingest_fails_again_on_the_next_run(project, tmp_path):
+    copy = _built_copy(project, tmp_path)
+    raw = copy / "raw" / "dfe-cla" / "underlying-2019" / "CLA2019.csv"
+    raw.chmod(0o644)  # what root can do anyway
+    with open(raw, "a") as handle:
+        handle.write("LA,999,Nowhere\n")
+    for attempt in (1, 2):
+        run = snakemake(copy)
+        assert run.returncode != 0, f"run {attempt}: {run.stdout[-1500:]}"
+        assert "Nothing to be done" not in run.stdout + run.stderr
+        log = (copy / "results" / "logs" / "ingest_cla.log").read_text()
+        assert "CLA2019.csv (cla_2019_cla2019) no longer matches its pin" in log
