@@ -7,6 +7,7 @@ The cases run Snakemake in scratch projects (see test_end_to_end) on copies of a
 import hashlib
 import shutil
 
+import pandas as pd
 import pytest
 import yaml
 from pipeline import MIRROR, snakemake
@@ -101,3 +102,39 @@ def test_a_failed_ingest_fails_again_on_the_next_run(project, tmp_path):
         assert "Nothing to be done" not in run.stdout + run.stderr
         log = (copy / "results" / "logs" / "ingest_cla.log").read_text()
         assert "CLA2019.csv (cla_2019_cla2019) no longer matches its pin" in log
+
+
+def _edit_and_repin(copy, source_id, old: bytes, new: bytes):
+    """Put an edited copy of a pinned file in a mirror searched first, and re-pin it in the copy's
+    sources.yaml: a release that is wrong but consistent with its pin, which only the data checks
+    can catch."""
+    sources = _sources(copy)
+    entry = sources["sources"][source_id]
+    data = (MIRROR / entry["path"]).read_bytes()
+    assert data.count(old) == 1, old
+    data = data.replace(old, new)
+    edited = copy / "edited-mirror" / entry["path"]
+    edited.parent.mkdir(parents=True)
+    edited.write_bytes(data)
+    entry["sha256"], entry["bytes"] = hashlib.sha256(data).hexdigest(), len(data)
+    _write_sources(copy, sources)
+    config = yaml.safe_load((copy / "config" / "config.yaml").read_text())
+    config["mirrors"] = [str(copy / "edited-mirror"), *config["mirrors"]]
+    (copy / "config" / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    return edited
+
+
+def test_a_cla_release_whose_la_sum_rises_above_england_is_unexplained(project, tmp_path):
+    copy = _built_copy(project, tmp_path)
+    _edit_and_repin(
+        copy,
+        "cla_2025_cla_number_and_rate_per_10k_children",
+        b"Birmingham,E08000025,Children looked after on 31 March each year,292859,2317,79",
+        b"Birmingham,E08000025,Children looked after on 31 March each year,292859,3317,79",
+    )
+    run = snakemake(copy, "results/reconciliation/activity_england.csv")
+    assert run.returncode == 0, run.stderr[-3000:]
+    table = pd.read_csv(copy / "results" / "reconciliation" / "activity_england.csv").set_index(["measure", "year"])
+    row = table.loc[("cla_at_31_march", "2024-25")]
+    assert row["explanation"].startswith("unexplained: the sum of units is 996 above the published figure")
+    assert "above the published figure" in row["explanation"] and "City of London (c)" in row["explanation"]
