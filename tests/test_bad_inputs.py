@@ -5,6 +5,7 @@ The cases run Snakemake in scratch projects (see test_end_to_end) on copies of a
 """
 
 import hashlib
+import re
 import shutil
 
 import pandas as pd
@@ -138,3 +139,28 @@ def test_a_cla_release_whose_la_sum_rises_above_england_is_unexplained(project, 
     row = table.loc[("cla_at_31_march", "2024-25")]
     assert row["explanation"].startswith("unexplained: the sum of units is 996 above the published figure")
     assert "above the published figure" in row["explanation"] and "City of London (c)" in row["explanation"]
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (
+            'prices:\n  index: cpih\n  base_year: "2024-25"\n',
+            r"line \d+: key 'prices' appears twice in the same block \(first on line \d+\)",
+        ),
+        (
+            "note: !!python/object/apply:os.system ['touch owned']\n",
+            r"line \d+: the tag '!!python/object/apply:os.system' would run code",
+        ),
+    ],
+)
+def test_a_repeated_key_or_executable_tag_in_config_yaml_is_named(tmp_path, extra, message):
+    project = tmp_path / "project"
+    _scratch_project(project, _mirror_with_geography(tmp_path))
+    config = project / "config" / "config.yaml"
+    config.write_text(config.read_text() + extra)
+    run = snakemake(project, "--dry-run")
+    output = run.stdout + run.stderr
+    assert run.returncode != 0
+    assert re.search(f"config/config.yaml, {message}", output), output[-2000:]
+    assert "whitespace" not in output and not (project / "owned").exists()
