@@ -160,6 +160,15 @@ WIDE_SERIES = [
     ("cla_ceased_rate_per_10000", "rate_per_10000", r"Ceased_CLA_Rate(\d{4})"),
 ]
 WIDE_TOTALS = {"cla_at_31_march", "cla_started", "cla_ceased"}
+# The other series each kind of wide file (named by its total) publishes, from the file year
+# (31 March) given: a file of that year without the column stops with a named error, so a renamed
+# column cannot drop a year of the series unnoticed.
+# (first year, a word of the column names shown when it is missing)
+WIDE_EXPECTED = {
+    "cla_at_31_march": {"cla_uasc_at_31_march": (2011, "uasc"), "cla_rate_per_10000": (2018, "rate")},
+    "cla_started": {"cla_started_rate_per_10000": (2019, "rate")},
+    "cla_ceased": {"cla_ceased_rate_per_10000": (2019, "rate")},
+}
 WIDE_AREA = ["geog_l", "geog_c", "geog_n"]
 PLACE_2010 = re.compile(r"MarPlace_([A-Z]\d)_(\d{4})")
 
@@ -181,6 +190,8 @@ EES_MEASURES = {  # population (lower case) -> count measure, rate measure
     "children starting to be looked after each year": ("cla_started", "cla_started_rate_per_10000"),
     "children ceasing to be looked after each year": ("cla_ceased", "cla_ceased_rate_per_10000"),
 }
+
+_EES_COUNTS = {counts for counts, _ in EES_MEASURES.values()}
 
 # ---- .rds extracts -----------------------------------------------------------------------------
 RDS_PLACEMENT = [
@@ -457,6 +468,7 @@ def _parse_wide(raw: pd.DataFrame, path: Path, file_year: int) -> pd.DataFrame:
             f"{path}: no total column (MarTotal_YYYY / CLA_MarYYYY, StartTotal_YYYY / CLA_startedYYYY, "
             f"CeasedTotal_YYYY / CLA_cease); found {list(raw.columns)}"
         )
+    _check_expected_series(series, raw.columns, file_year, path)
     used = [c for _, cols in series.values() for c in cols]
     at_31_march = bool(series["cla_at_31_march"][1])
     if at_31_march:
@@ -482,6 +494,23 @@ def _parse_wide(raw: pd.DataFrame, path: Path, file_year: int) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def _check_expected_series(series: dict, columns, file_year: int, path: Path) -> None:
+    """LayoutError if a wide file lacks a series its kind publishes in its year (WIDE_EXPECTED)."""
+    patterns = {measure: pattern for measure, _, pattern in WIDE_SERIES}
+    for kind, expected in WIDE_EXPECTED.items():
+        if not series[kind][1]:
+            continue
+        for measure, (first, word) in expected.items():
+            if file_year >= first and not series[measure][1]:
+                near = [c for c in columns if word in c.lower()]
+                raise LayoutError(
+                    f"{path}: {measure}: no column matching {patterns[measure]!r}, although {kind} files "
+                    f"publish it from {first} and this one is for {file_year}; columns with {word!r} in "
+                    f"their name: {near}. If DfE renamed the column, add the new name to WIDE_SERIES in "
+                    "childspend/sources/cla.py."
+                )
+
+
 def _pre2020_columns(columns, file_year: int, path: Path) -> dict[str, list[str]]:
     """Pre-2020 placement type -> the file's columns that add up to it."""
     if any(PLACE_2010.fullmatch(c) for c in columns):  # 2010: one column per SSDA903 code
@@ -500,6 +529,19 @@ def _pre2020_columns(columns, file_year: int, path: Path) -> dict[str, list[str]
 
 
 # ---- EES tidy file ------------------------------------------------------------------------------
+
+
+def _check_every_year(year: pd.Series, kind: pd.Series, expected: set, path: Path, column: str) -> None:
+    """LayoutError if a year of a tidy file lacks any of the ``expected`` kinds (a population, a
+    placement type) that the file gives for its other years or must give."""
+    got = kind.groupby(year).agg(set)
+    short = {y: sorted(expected - k) for y, k in got.items() if expected - k}
+    if short:
+        raise LayoutError(
+            f"{path}: column {column!r}: year(s) without every expected value: {short}; each year must "
+            f"have {sorted(expected)}. If DfE renamed a value, add it to the parser's table in "
+            "childspend/sources/cla.py."
+        )
 
 
 def _tidy_level(level: pd.Series, path: Path) -> pd.Series:
@@ -539,6 +581,7 @@ def _parse_ees(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
             f"{sorted(raw.loc[unknown, 'population_type'].unique())}"
         )
     year = _time_period(raw["time_period"], path)
+    _check_every_year(year, population.map(lambda p: EES_MEASURES[p][0]), set(_EES_COUNTS), path, "population_type")
     count, count_flag = numeric_with_flag(raw["children_count"])
     rate, rate_flag = numeric_with_flag(raw["rate_per_10000"])
     count_measure = population.map({p: measures[0] for p, measures in EES_MEASURES.items()})
@@ -580,6 +623,9 @@ def rds_placements(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     _require(frame.columns, RDS_PLACEMENT, path, "placement extract")
     frame = frame[frame["cla_group"] == "Placement"]
     _require(set(frame["characteristic"]), list(POST2020.values()), path, "cla_group 'Placement' characteristics")
+    known = frame["characteristic"].isin(list(POST2020.values()))
+    years = _time_period(frame.loc[known, "time_period"], path)
+    _check_every_year(years, frame.loc[known, "characteristic"], set(POST2020.values()), path, "characteristic")
     areas = _rds_areas(frame, path)
     keep = areas["area_level"] != ""
     frame, areas = frame[keep], areas[keep]

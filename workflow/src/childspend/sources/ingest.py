@@ -56,13 +56,17 @@ def ingest(family: str, files: list[str], entries: dict[str, dict]) -> pd.DataFr
     """Parse every file of a family (``files`` in the order of ``entries``) and validate.
 
     Each parser module ``childspend.sources.<family>`` exposes
-    ``parse(path, source_id, period) -> DataFrame`` in its family's schema.
+    ``parse(path, source_id, period) -> DataFrame`` in its family's schema, and may expose
+    ``check_complete(table, path, source_id, period)``, which stops on a file that lacks
+    something its year must have.
     """
     schema = SCHEMAS[family]
     parser = importlib.import_module(f"childspend.sources.{family}")
     frames = []
     for path, (source_id, entry) in tqdm(list(zip(files, entries.items())), desc=f"ingest {family}", unit="file"):
         table = parser.parse(check_pinned(path, source_id, entry), source_id, entry["period"])
+        if hasattr(parser, "check_complete"):
+            parser.check_complete(table, Path(path), source_id, entry["period"])
         log.info("%s: %d rows from %s", source_id, len(table), path)
         frames.append(table[list(schema.columns)])
     combined = pd.concat(frames, ignore_index=True)
