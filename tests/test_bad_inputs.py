@@ -164,3 +164,29 @@ def test_a_repeated_key_or_executable_tag_in_config_yaml_is_named(tmp_path, extr
     assert run.returncode != 0
     assert re.search(f"config/config.yaml, {message}", output), output[-2000:]
     assert "whitespace" not in output and not (project / "owned").exists()
+
+
+def _set_config(project, section, key, value):
+    path = project / "config" / "config.yaml"
+    config = yaml.safe_load(path.read_text())
+    config[section][key] = value
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+
+
+def test_a_headline_year_before_the_scope_break_stops_with_the_year_read_from_the_data(project, tmp_path):
+    copy = _built_copy(project, tmp_path)
+    _set_config(copy, "headlines", "from_year", "2008-09")
+    run = snakemake(copy, "results/national/headlines.csv")
+    assert run.returncode != 0
+    log = (copy / "results" / "logs" / "build_national_series.log").read_text()
+    assert "headlines.from_year (2008-09) is before 2010-11, the first year S251 Table A1 covers every" in log
+    assert "Traceback" not in log and "nan" not in log.split("ERROR", 1)[1]
+
+
+def test_a_headline_year_outside_the_panel_stops_before_any_job(tmp_path):
+    project = tmp_path / "project"
+    _scratch_project(project, _mirror_with_geography(tmp_path))
+    _set_config(project, "headlines", "from_year", "2030-31")
+    run = snakemake(project, "--dry-run")
+    assert run.returncode != 0
+    assert "headlines.from_year (2030-31) must lie in years 2008-09 to 2024-25" in run.stdout + run.stderr

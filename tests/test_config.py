@@ -155,3 +155,11 @@ def test_merge_keys_may_still_be_overridden(tmp_path):
     path = tmp_path / "x.yaml"
     path.write_text("base: &b {a: 1, b: 2}\nother:\n  <<: *b\n  b: 3\n")
     assert read_yaml(path)["other"] == {"a": 1, "b": 3}
+
+
+@pytest.mark.parametrize("year", ["2030-31", "2007-08", "2024-25"])
+def test_headline_year_outside_the_panel_is_named(config, year):
+    bad = copy.deepcopy(config)
+    bad["headlines"]["from_year"] = year
+    with pytest.raises(ConfigError, match=rf"headlines.from_year \({year}\) must lie in years 2008-09 to 2024-25"):
+        check_config(bad)

@@ -126,6 +126,16 @@ def check_config(config: dict, path: str | Path = "config/config.yaml") -> dict:
             raise ConfigError(f"{path}: prices.base_year ({base}) is outside years {first} to {last}")
     except ValueError as exc:
         raise ConfigError(f"{path}: prices.base_year: {exc}") from None
+    start = config["headlines"]["from_year"]
+    try:
+        if not fy_start(first) <= fy_start(start) < fy_start(last):
+            raise ConfigError(
+                f"{path}: headlines.from_year ({start}) must lie in years {first} to {last} and before "
+                f"years.last, the headline year; set it to e.g. 2010-11, the first year S251 Table A1 "
+                "covers every category"
+            )
+    except ValueError as exc:
+        raise ConfigError(f"{path}: headlines.from_year: {exc}") from None
     both = set(config["intervention"]["early"]) & set(config["intervention"]["late"])
     if both:
         raise ConfigError(f"{path}: intervention: {sorted(both)} counted as both early and late")
