@@ -12,18 +12,43 @@ from pathlib import Path
 
 import pandas as pd
 
+from .errors import LayoutError
+
 FLOAT_FORMAT = "%.6f"
 _UMASK = os.umask(0)
 os.umask(_UMASK)
+
+
+UNREADABLE = (
+    "The file is probably truncated or corrupt, or not the format its name says: open it in a "
+    "spreadsheet program; if it does not open either, get a fresh copy from its source page "
+    "(config/sources.yaml) and re-pin it (README: 'Adding a new year')."
+)
 
 
 def read_sheets(path: str | os.PathLike) -> dict[str, pd.DataFrame]:
     """Every sheet of an xls/xlsx/ods workbook as raw cell grids (no header inference).
 
     Only empty cells are missing: text such as "NA" or "n/a" is kept, so suppression markers
-    reach the parsers' flag columns instead of silently becoming blanks.
+    reach the parsers' flag columns instead of silently becoming blanks. A workbook or sheet that
+    cannot be read is a LayoutError naming the file (and sheet) and what to do.
     """
-    return pd.read_excel(path, sheet_name=None, header=None, engine="calamine", keep_default_na=False, na_values=[""])
+    try:
+        book = pd.ExcelFile(path, engine="calamine")
+    except Exception as exc:  # calamine's errors vary by format: zip, ods xml, cfb
+        raise LayoutError(
+            f"{path}: cannot be opened as a workbook ({type(exc).__name__}: {exc}). {UNREADABLE}"
+        ) from None
+    sheets = {}
+    with book:
+        for name in book.sheet_names:
+            try:
+                sheets[name] = book.parse(name, header=None, keep_default_na=False, na_values=[""])
+            except Exception as exc:
+                raise LayoutError(
+                    f"{path}, sheet {name!r}: cannot be read ({type(exc).__name__}: {exc}). {UNREADABLE}"
+                ) from None
+    return sheets
 
 
 def atomic_write(path: str | os.PathLike, write) -> None:

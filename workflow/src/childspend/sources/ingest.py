@@ -14,7 +14,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from ..contracts import ACTIVITY, PRICE_INDEX, SPENDING, check_contract
-from ..errors import ChecksumError, LayoutError
+from ..errors import ChecksumError, ChildspendError, LayoutError
 from ..paths import inside
 from ..tables import sort_table
 from .fetch import sha256_of
@@ -52,6 +52,27 @@ def check_pinned(path: str | Path, source_id: str, entry: dict) -> Path:
     return Path(path)
 
 
+def _parse(parser, family: str, path: Path, source_id: str, entry: dict) -> pd.DataFrame:
+    """One file through its parser (and ``check_complete``). An error the parser did not word for
+    the user (a reader failing on a damaged file, a bug) is reported with the file, the parser and
+    what to do; its traceback is logged at DEBUG level and kept as the error's cause."""
+    try:
+        table = parser.parse(path, source_id, entry["period"])
+        if hasattr(parser, "check_complete"):
+            parser.check_complete(table, path, source_id, entry["period"])
+        return table
+    except ChildspendError:
+        raise
+    except Exception as exc:
+        log.debug("%s: parser traceback", path, exc_info=True)
+        raise LayoutError(
+            f"{path} ({source_id}): childspend.sources.{family} could not read it: {type(exc).__name__}: {exc}. "
+            f"If the file is truncated or corrupt, get a fresh copy from {entry.get('source_page', 'its source page')} "
+            "and re-pin it; if it opens normally, its layout is new to the parser (or this is a bug) and "
+            f"childspend/sources/{family}.py needs extending."
+        ) from exc
+
+
 def ingest(family: str, files: list[str], entries: dict[str, dict]) -> pd.DataFrame:
     """Parse every file of a family (``files`` in the order of ``entries``) and validate.
 
@@ -64,9 +85,7 @@ def ingest(family: str, files: list[str], entries: dict[str, dict]) -> pd.DataFr
     parser = importlib.import_module(f"childspend.sources.{family}")
     frames = []
     for path, (source_id, entry) in tqdm(list(zip(files, entries.items())), desc=f"ingest {family}", unit="file"):
-        table = parser.parse(check_pinned(path, source_id, entry), source_id, entry["period"])
-        if hasattr(parser, "check_complete"):
-            parser.check_complete(table, Path(path), source_id, entry["period"])
+        table = _parse(parser, family, check_pinned(path, source_id, entry), source_id, entry)
         log.info("%s: %d rows from %s", source_id, len(table), path)
         frames.append(table[list(schema.columns)])
     combined = pd.concat(frames, ignore_index=True)
