@@ -96,6 +96,21 @@ def test_underlying_rates_are_required_from_the_year_they_are_published(tmp_path
         parse(write(tmp_path, "ADM2019.csv", head + rows), "2019")
 
 
+def test_a_wrong_period_is_refused_not_a_shift_by_a_year(tmp_path):
+    with pytest.raises(
+        LayoutError,
+        match=r"period '2015' .* year ending 31 March 2015, but its file name \(SFR36_CLA2014.csv\) says 2014",
+    ):
+        parse(write(tmp_path, "SFR36_CLA2014.csv", CLA_2014), "2015")
+    # no year in the file name (2011's SFR21_CLA.csv): the column names tell
+    with pytest.raises(LayoutError, match=r"but its column names \(latest year named\) says 2014"):
+        parse(write(tmp_path, "SFR21_CLA.csv", CLA_2014), "2013")
+    with pytest.raises(
+        LayoutError, match=r"period 'release 2021' .* latest year is 2020-21, but the file's latest year is 2019-20"
+    ):
+        parse(write(tmp_path, "cla_number_and_rate_per_10k_children.csv", EES_HEAD + EES_ROWS), "release 2021")
+
+
 def test_underlying_unknown_file_is_a_layout_error(tmp_path):
     path = write(
         tmp_path, "odd.csv", "New_geog_code,geog_l,geog_c,geog_n,CLA_Whatever\nE92000001,NATIONAL,999,ENGLAND,1\n"
@@ -446,6 +461,16 @@ def test_real_2013_file_with_its_uasc_column_renamed_stops(tmp_path):
     path.write_bytes(text)
     with pytest.raises(LayoutError, match=r"cla_uasc_at_31_march: no column matching .*CLA_Uasc_2013"):
         parse(path, "2013")
+
+
+@pytest.mark.e2e
+@needs_mirror
+@pytest.mark.parametrize(
+    "name, period", [("underlying-2013/SFR36_CLA2013.csv", "2012"), ("underlying-2011/SFE21_ADM.csv", "2012")]
+)
+def test_real_file_with_a_wrong_period_is_refused(name, period):
+    with pytest.raises(LayoutError, match=rf"period '{period}' .*every value would move by a year"):
+        parse(MIRROR / name, period)
 
 
 @pytest.mark.e2e

@@ -227,7 +227,7 @@ def parse(path: Path, source_id: str, period: str) -> pd.DataFrame:
     else:
         raw = _read_csv(path)
         if "geog_l" in raw.columns:
-            out = _parse_wide(raw, path, _release_year(period, path))
+            out = _parse_wide(raw, path, _wide_year(raw.columns, path, period))
         elif "time_period" in raw.columns:
             out = _parse_ees(raw, path)
         else:
@@ -239,7 +239,11 @@ def parse(path: Path, source_id: str, period: str) -> pd.DataFrame:
     out = _finish(out, path)
     latest = fy_ending(_release_year(period, path))
     if out["year"].max() != latest:
-        log.warning("%s: period %r but the latest year in the file is %s", path, period, out["year"].max())
+        raise LayoutError(
+            f"{path}: period {period!r} (config/sources.yaml) says the latest year is {latest}, but the file's "
+            f"latest year is {out['year'].max()}: correct the period (and the source id, which orders "
+            "releases) with `python -m childspend.sources.pin`, or pin the right file"
+        )
     flags = out.loc[out["flag"] != "", "flag"].value_counts().to_dict()
     log.info(
         "%s: %d rows, years %s, measures %s; missing values by flag %s (%.1f s)",
@@ -254,6 +258,30 @@ def parse(path: Path, source_id: str, period: str) -> pd.DataFrame:
 
 
 # ---- helpers shared by the layouts ---------------------------------------------------------------
+
+
+def _wide_year(columns, path: Path, period: str) -> int:
+    """The year (31 March) a wide file is about: its ``period``, checked against the year its file
+    name states (e.g. SFR20_CLA2012.csv), else the latest year its column names state (e.g.
+    CLA_Mar2014). A period that disagrees would move every value by a year: LayoutError. (The file
+    name comes first: SFR34_ADM2015.csv heads its 2015 starters CLA_started2014.)"""
+    year = _release_year(period, path)
+    named = re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", path.name)
+    headed = [int(y) for c in columns for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", c)]
+    if named:
+        evidence, stated = f"its file name ({path.name})", int(named[-1])
+    elif headed:
+        evidence, stated = "its column names (latest year named)", max(headed)
+    else:
+        log.info("%s: neither the file name nor the column names state a year; taken as %d (period)", path, year)
+        return year
+    if stated != year:
+        raise LayoutError(
+            f"{path}: period {period!r} (config/sources.yaml) says the file is for the year ending 31 March "
+            f"{year}, but {evidence} says {stated}: every value would move by a year. Correct the period "
+            "(the children-in-need parser refuses the same mistake) or pin the right file."
+        )
+    return year
 
 
 def _release_year(period: str, path: Path) -> int:
