@@ -33,3 +33,11 @@ rule all:
         rules.plot_national.output,
         rules.render_national_report.output,
         rules.build_model_frame.output,
+        rules.summarise_exclusions.output,
+
+
+# The warning summary again at the very end, where a user looks.
+onsuccess:
+    from childspend.panel.summary import print_summary
+
+    print_summary("results/panel/warnings.csv")

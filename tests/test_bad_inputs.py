@@ -112,7 +112,7 @@ def _edit_and_repin(copy, source_id, old: bytes, new: bytes):
     sources = _sources(copy)
     entry = sources["sources"][source_id]
     data = (MIRROR / entry["path"]).read_bytes()
-    assert data.count(old) == 1, old
+    assert data.count(old) >= 1, old
     data = data.replace(old, new)
     edited = copy / "edited-mirror" / entry["path"]
     edited.parent.mkdir(parents=True)
@@ -190,3 +190,21 @@ def test_a_headline_year_outside_the_panel_stops_before_any_job(tmp_path):
     run = snakemake(project, "--dry-run")
     assert run.returncode != 0
     assert "headlines.from_year (2030-31) must lie in years 2008-09 to 2024-25" in run.stdout + run.stderr
+
+
+def test_an_unknown_la_code_is_warned_at_the_end_and_fails_strict_mode(project, tmp_path):
+    copy = _built_copy(project, tmp_path)
+    _edit_and_repin(copy, "cla_2025_cla_number_and_rate_per_10k_children", b",330,Birmingham,", b",399,Birmingham,")
+    run = snakemake(copy)
+    assert run.returncode == 0, run.stderr[-3000:]
+    end = (run.stdout + run.stderr).rsplit("Exclusions and warnings by kind", 1)[1]
+    line = next(x for x in end.splitlines() if x.startswith("- units: LA number not in the geography reference"))
+    assert "cla_2025_cla_number_and_rate_per_10k_children" in line and line.endswith("[NOT ACCEPTED]")
+    warnings = pd.read_csv(copy / "results" / "panel" / "warnings.csv").set_index("kind")
+    assert warnings.loc["units: LA number not in the geography reference", "largest_effect"] > 0.02  # Birmingham
+
+    strict = snakemake(copy, "--config", "strict=true")
+    assert strict.returncode != 0
+    log = (copy / "results" / "logs" / "summarise_exclusions.log").read_text()
+    assert "strict mode (config strict: true)" in log and "units: LA number not in the geography reference" in log
+    assert "Traceback" not in log

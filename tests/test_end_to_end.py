@@ -267,6 +267,7 @@ def _planned(output: str) -> dict[str, list[str]]:
 INGEST = {f"ingest_family[family={f}]" for f in ("cla", "cin", "population", "deprivation", "revenue_outturn")}
 ACTIVITY_DOWNSTREAM = {
     "join_panel",
+    "summarise_exclusions",
     "reconcile_activity",
     "deflate_panel",
     "build_national_series",
@@ -303,6 +304,7 @@ ACTIVITY_DOWNSTREAM = {
                 "join_panel",
                 "reconcile_spending",
                 "reconcile_activity",
+                "summarise_exclusions",
             },
             {
                 *INGEST - {"ingest_family[family=population]"},

@@ -23,6 +23,7 @@ from .prices import INDEX_LABELS
 from .years import fy_start
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
+BOOLEAN_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 
 class _DuplicateKey(yaml.MarkedYAMLError):
@@ -113,6 +114,9 @@ def _validate(data: dict, schema_name: str, path: str | Path) -> None:
 
 def check_config(config: dict, path: str | Path = "config/config.yaml") -> dict:
     """Schema and cross-field checks of an already-loaded config mapping."""
+    # `snakemake --config strict=true` hands over the text "true"
+    if isinstance(config.get("strict"), str) and config["strict"].strip().lower() in BOOLEAN_WORDS:
+        config["strict"] = BOOLEAN_WORDS[config["strict"].strip().lower()]
     _validate(config, "config.schema.yaml", path)
     first, last = config["years"]["first"], config["years"]["last"]
     try:

@@ -43,7 +43,7 @@ def read_sheets(path: str | os.PathLike) -> dict[str, pd.DataFrame]:
     with book:
         for name in book.sheet_names:
             try:
-                sheets[name] = book.parse(name, header=None, keep_default_na=False, na_values=[""])
+                sheets[name] = pd.read_excel(book, sheet_name=name, header=None, keep_default_na=False, na_values=[""])
             except Exception as exc:
                 raise LayoutError(
                     f"{path}, sheet {name!r}: cannot be read ({type(exc).__name__}: {exc}). {UNREADABLE}"
