@@ -208,3 +208,15 @@ def test_an_unknown_la_code_is_warned_at_the_end_and_fails_strict_mode(project, 
     log = (copy / "results" / "logs" / "summarise_exclusions.log").read_text()
     assert "strict mode (config strict: true)" in log and "units: LA number not in the geography reference" in log
     assert "Traceback" not in log
+
+
+def test_years_beyond_every_source_are_warned_not_padded_silently(project, tmp_path):
+    copy = _built_copy(project, tmp_path)
+    _set_config(copy, "years", "last", "2025-26")
+    run = snakemake(copy, "results/panel/warnings.csv")
+    assert run.returncode == 0, run.stderr[-3000:]
+    log = (copy / "results" / "logs" / "join_panel.log").read_text()
+    assert "years ['2025-26'] are in config years but no pinned source has a value for them" in log
+    warnings = pd.read_csv(copy / "results" / "panel" / "warnings.csv").set_index("kind")
+    padded = warnings.loc["panel: year in config years that no source covers: padded with no_data"]
+    assert not padded["accepted"] and padded["year"] == "2025-26"

@@ -1,12 +1,23 @@
 """The fetch step: mirror copy, checksum enforcement and the missing-file message."""
 
+import errno
 import hashlib
 import stat
 
+import pandas as pd
 import pytest
 
-from childspend.errors import ChecksumError, ConfigError, SourceMissingError
+from childspend.errors import ChecksumError, ConfigError, DiskFullError, SourceMissingError
 from childspend.sources.fetch import fetch
+from childspend.tables import write_csv
+
+
+@pytest.fixture(autouse=True)
+def waits(monkeypatch):
+    """Download retries wait (time.sleep): recorded here instead."""
+    slept = []
+    monkeypatch.setattr("childspend.sources.fetch.time.sleep", slept.append)
+    return slept
 
 
 def pinned(mirror, content=b"LA,value\n201,1\n", path="dfe-x/file.csv", **extra):
@@ -153,3 +164,47 @@ def test_a_bad_mirror_copy_or_failed_download_leaves_the_verified_copy_in_place(
         fetch(entry, target, [str(tmp_path / "empty")])
     assert target.read_bytes() == good
     assert [p.name for p in target.parent.iterdir()] == [target.name]  # no partial copies left
+
+
+def test_downloads_are_retried_with_growing_waits(tmp_path, monkeypatch, waits):
+    content = b"downloaded bytes"
+    entry = pinned(tmp_path / "elsewhere", content, url="https://example.org/file.csv")
+    calls = []
+
+    class FlakyDownloader:
+        def __init__(self, **kwargs):
+            pass
+
+        def __call__(self, url, output_file, pooch):
+            calls.append(url)
+            if len(calls) < 3:
+                raise ConnectionError("connection reset by peer")
+            with open(output_file, "wb") as handle:
+                handle.write(content)
+
+    monkeypatch.setattr("childspend.sources.fetch.pooch.HTTPDownloader", FlakyDownloader)
+    target = tmp_path / "raw" / entry["path"]
+    assert fetch(entry, target, []) == entry["url"]
+    assert len(calls) == 3 and waits == [5.0, 10.0]
+    assert target.read_bytes() == content
+
+
+def test_a_full_disk_is_named_with_the_file_and_what_to_do(tmp_path, monkeypatch):
+    entry = pinned(tmp_path / "mirror")
+    target = tmp_path / "raw" / entry["path"]
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("childspend.sources.fetch.shutil.copyfile", full)
+    with pytest.raises(DiskFullError) as err:
+        fetch(entry, target, [str(tmp_path / "mirror")])
+    message = str(err.value)
+    assert str(target) in message and "the disk is full (No space left on device" in message and "MB free" in message
+    assert not target.exists() and list(target.parent.iterdir()) == []
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", full)
+    out = tmp_path / "results" / "table.csv"
+    with pytest.raises(DiskFullError, match=r"table\.csv: the disk is full"):
+        write_csv(pd.DataFrame({"a": [1]}), out)
+    assert list(out.parent.iterdir()) == []  # no temporary file left behind

@@ -1,7 +1,7 @@
 """Fill raw/ with the pinned official files, checksum verified.
 
 Each file is copied from the first mirror folder that has it, else downloaded from its pinned
-address (with retries and a progress bar, via pooch). A file that matches its sha256 is made
+address (with retries that wait longer each time, and a progress bar, via pooch). A file that matches its sha256 is made
 read-only in raw/; anything else stops the pipeline before any parser runs.
 """
 
@@ -13,14 +13,18 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 from pathlib import Path, PurePosixPath
 
 import pooch
 
-from ..errors import ChecksumError, SourceMissingError
+from ..errors import ChecksumError, DiskFullError, SourceMissingError
 from ..paths import inside
+from ..tables import disk_full
 
 log = logging.getLogger(__name__)
+ATTEMPTS = 4  # downloads: tries in all, waiting BACKOFF_SECONDS, then twice as long each time
+BACKOFF_SECONDS = 5.0
 
 
 def sha256_of(path: str | Path) -> str:
@@ -50,14 +54,26 @@ def _download(entry: dict, target: Path) -> None:
     tmp_path = Path(tmp)
     try:
         downloader = pooch.HTTPDownloader(progressbar=True, timeout=60)
-        for attempt in range(1, 4):
+        for attempt in range(1, ATTEMPTS + 1):
             try:
                 downloader(entry["url"], str(tmp_path), None)
                 break
             except Exception as exc:  # network errors vary by transport; retry any of them
-                log.warning("download attempt %d of %s failed: %s", attempt, entry["url"], exc)
-                if attempt == 3:
+                full = disk_full(exc, target)
+                if full is not None:
+                    raise full from None
+                if attempt == ATTEMPTS:
                     raise
+                wait = BACKOFF_SECONDS * 2 ** (attempt - 1)
+                log.warning(
+                    "download attempt %d of %d of %s failed: %s; retrying in %.0f s",
+                    attempt,
+                    ATTEMPTS,
+                    entry["url"],
+                    exc,
+                    wait,
+                )
+                time.sleep(wait)
         _verify(tmp_path, entry, entry["url"])
         _install(tmp_path, target)
     finally:
@@ -95,7 +111,7 @@ def fetch(entry: dict, target: str | Path, mirrors: list[str]) -> str:
             raise SourceMissingError(_missing_message(entry, searched, "it has no download address"))
         try:
             _download(entry, target)
-        except ChecksumError:
+        except (ChecksumError, DiskFullError):
             raise
         except Exception as exc:
             raise SourceMissingError(
@@ -115,6 +131,8 @@ def _copy_verified(source: Path, target: Path, entry: dict) -> None:
         shutil.copyfile(source, tmp_path)
         _verify(tmp_path, entry, str(source))
         _install(tmp_path, target)
+    except OSError as exc:
+        raise (disk_full(exc, target) or exc) from None
     finally:
         tmp_path.unlink(missing_ok=True)
 
