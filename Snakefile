@@ -13,9 +13,18 @@ include: "workflow/rules/figures.smk"
 include: "workflow/rules/report.smk"
 
 
+# Every file the DAG makes is a target, intermediates too: a missing or failed one (a deleted raw/
+# copy or ingest table, an ingest that failed and was cleaned up) is rebuilt, or fails again,
+# instead of being skipped because the outputs it feeds are present.
 rule all:
     default_target: True
     input:
+        expand("raw/{path}", path=sorted(SOURCE_BY_PATH)),
+        rules.ingest_geography.output,
+        expand(rules.ingest_family.output, family=FAMILIES),
+        rules.build_spending_panel.output,
+        rules.build_activity_panel.output,
+        rules.deflate_panel.output,
         rules.build_areas.output,
         rules.join_panel.output,
         rules.reconcile_spending.output,
@@ -33,3 +42,11 @@ rule all:
         rules.plot_deprivation_gradient.output,
         rules.plot_drivers.output,
         rules.write_model_headlines.output,
+        rules.summarise_exclusions.output,
+
+
+# The warning summary again at the very end, where a user looks.
+onsuccess:
+    from childspend.panel.summary import print_summary
+
+    print_summary("results/panel/warnings.csv")

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from childspend.config import check_config, load_config, load_published, load_sources
+from childspend.config import check_config, load_config, load_published, load_sources, read_yaml
 from childspend.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,3 +97,69 @@ def test_shipped_published_figures_are_valid_and_a_real_figure_needs_its_price_b
     path.write_text(yaml.safe_dump(published))
     with pytest.raises(ConfigError, match="price_base"):
         load_published(path)
+
+
+@pytest.mark.parametrize("bad", ["../../etc/passwd", "dfe-cla/../../outside.csv", "/abs/file.csv", "dfe\\x.csv"])
+def test_a_source_path_that_leaves_raw_is_named(tmp_path, bad):
+    sources = yaml.safe_load((ROOT / "config" / "sources.yaml").read_text())
+    first = next(iter(sources["sources"]))
+    sources["sources"][first]["path"] = bad
+    path = tmp_path / "sources.yaml"
+    path.write_text(yaml.safe_dump(sources))
+    with pytest.raises(ConfigError, match=rf"sources\.{first}\.path .*(absolute|'\.\.' part|backslash)"):
+        load_sources(path)
+
+
+DUPLICATES = {
+    # file, text to find, text to put after it (a repeated key in the same block)
+    "config.yaml": ('years:\n  first: "2008-09"\n', '  first: "2010-11"\n', "'first'"),
+    "sources.yaml": ("sources:\n", None, "'cin_2010_osr28_2010ud'"),
+    "published.yaml": ('    "2010-11": 6.65\n', '    "2010-11": 6.70\n', "'2010-11'"),
+}
+LOADERS = {"config.yaml": load_config, "sources.yaml": load_sources, "published.yaml": load_published}
+
+
+@pytest.mark.parametrize("name", sorted(DUPLICATES))
+def test_a_repeated_key_is_named_with_its_line(tmp_path, name):
+    text = (ROOT / "config" / name).read_text()
+    anchor, repeat, key = DUPLICATES[name]
+    assert text.count(anchor) == 1
+    if repeat is None:  # a copy-pasted source block: the first entry again, later in the file
+        lines = text.splitlines(keepends=True)
+        start = next(i for i, line in enumerate(lines) if line.startswith("  cin_2010_osr28_2010ud:"))
+        end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("  ") and lines[i][2] != " ")
+        text = text + "".join(lines[start:end])
+    else:
+        text = text.replace(anchor, anchor + repeat)
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(
+        ConfigError, match=rf"{name}, line \d+: key {key} appears twice in the same block \(first on line \d+\)"
+    ):
+        LOADERS[name](path)
+
+
+@pytest.mark.parametrize("name", sorted(LOADERS))
+@pytest.mark.parametrize("tag", ["!!python/object/apply:os.system ['echo owned']", "!!python/name:os.system"])
+def test_an_executable_tag_is_refused_as_such(tmp_path, name, tag):
+    text = (ROOT / "config" / name).read_text()
+    path = tmp_path / name
+    path.write_text(text + f"\nextra: {tag}\n")
+    with pytest.raises(
+        ConfigError, match=r"line \d+: the tag '!!python/[^']+' would run code or build a Python object"
+    ):
+        LOADERS[name](path)
+
+
+def test_merge_keys_may_still_be_overridden(tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_text("base: &b {a: 1, b: 2}\nother:\n  <<: *b\n  b: 3\n")
+    assert read_yaml(path)["other"] == {"a": 1, "b": 3}
+
+
+@pytest.mark.parametrize("year", ["2030-31", "2007-08", "2024-25"])
+def test_headline_year_outside_the_panel_is_named(config, year):
+    bad = copy.deepcopy(config)
+    bad["headlines"]["from_year"] = year
+    with pytest.raises(ConfigError, match=rf"headlines.from_year \({year}\) must lie in years 2008-09 to 2024-25"):
+        check_config(bad)

@@ -1,57 +1,29 @@
 """The whole pipeline on the real official files (the mirror in ../shared/data).
 
-Runs the Snakemake DAG once in a scratch copy of the project, then checks the acceptance
+Runs the Snakemake DAG once in a scratch copy of the project (the ``project`` fixture of
+conftest.py, shared with test_bad_inputs), then checks the acceptance
 figures, that a rerun does nothing, and that rebuilding gives byte-identical tables.
 """
 
 import re
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from pipeline import MIRROR, ROOT, snakemake
+from pipeline import mirror_with_geography as _mirror_with_geography
+from pipeline import scratch_project as _scratch_project
 
 from childspend import measures
 from childspend.panel import dictionary
 from childspend.reports import model_plots
 
-ROOT = Path(__file__).resolve().parents[1]
-MIRROR = (ROOT.parent / "shared" / "data").resolve()
-SNAKEMAKE = [sys.executable, "-m", "snakemake"]
-
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(not MIRROR.is_dir(), reason="needs the official files in ../shared/data"),
 ]
-
-
-def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*SNAKEMAKE, "--cores", "2", *args], cwd=workdir, capture_output=True, text=True)
-
-
-def _scratch_project(work: Path, mirror: Path) -> None:
-    """A project folder sharing this checkout's code, with its own config, raw/ and results/."""
-    work.mkdir()
-    for name in ("Snakefile", "workflow", "notebooks"):
-        if (ROOT / name).exists():
-            (work / name).symlink_to(ROOT / name)
-    shutil.copytree(ROOT / "config", work / "config")
-    config = yaml.safe_load((work / "config" / "config.yaml").read_text())
-    config["mirrors"] = [str(mirror)]
-    (work / "config" / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-
-
-@pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    work = tmp_path_factory.mktemp("e2e") / "project"
-    _scratch_project(work, MIRROR)
-    run = snakemake(work)
-    assert run.returncode == 0, run.stderr[-5000:]
-    return work
 
 
 def england(project, measure):
@@ -136,14 +108,6 @@ def test_la_units_sum_to_england_for_spending(project):
     both = pd.concat([la.rename("la"), regions.rename("regions"), eng.rename("england")], axis=1).dropna()
     assert ((both["la"] - both["england"]).abs() <= 1e-6 * both["england"].abs() + 1).all()
     assert ((both["regions"] - both["england"]).abs() <= 1e-6 * both["england"].abs() + 1).all()
-
-
-def _mirror_with_geography(tmp_path):
-    mirror = tmp_path / "mirror"
-    (mirror / "geography").mkdir(parents=True)
-    for name in ("las.csv", "region_la_hierarchy.csv"):
-        shutil.copyfile(MIRROR / "geography" / name, mirror / "geography" / name)
-    return mirror
 
 
 def test_pipeline_stops_on_an_altered_byte_before_parsing(tmp_path):
@@ -250,7 +214,7 @@ DOWNSTREAM = {
 MODEL_RULES = {"fit_panel_model", "fit_cross_section", "collect_models"}
 PANEL_MODELS = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["models"]["panel"]
 MODEL_JOBS = {"fit_cross_section", "collect_models", *(f"fit_panel_model[model_id={m}]" for m in PANEL_MODELS)}
-ACTIVITY_DOWNSTREAM = {"join_panel", "reconcile_activity", *DOWNSTREAM, *MODEL_JOBS, "all"}
+ACTIVITY_DOWNSTREAM = {"join_panel", "summarise_exclusions", "reconcile_activity", *DOWNSTREAM, *MODEL_JOBS, "all"}
 
 
 @pytest.mark.parametrize("key, value", [("base_year", "2017-18"), ("index", "cpih")])
@@ -390,6 +354,7 @@ def _planned(output: str) -> dict[str, list[str]]:
                 "build_model_frame",
                 "decompose_growth",
                 "project_demand",
+                "summarise_exclusions",
             },
             {
                 *INGEST - {"ingest_family[family=population]"},

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from childspend.contracts import PRICE_INDEX
+from childspend.errors import ConfigError
 from childspend.national import commons_table, headlines, national_series
 from childspend.reports import plots
 from childspend.tables import write_csv
@@ -203,3 +204,37 @@ def test_read_series_keeps_flags_as_text(tmp_path):
     assert back["flag"].tolist() == series["flag"].tolist()  # "" stays "", never NaN
     assert back["price_base"].dropna().eq(BASE).all()
     assert back.loc[back["measure"] == "late_intervention_share", "price_base"].isna().all()
+
+
+EARLY, LATE = ["early_years", "family_support"], ["children_looked_after", "safeguarding"]
+
+
+@pytest.mark.parametrize("year", ["2030-31", "2005-06", "2024-25"])
+def test_a_headline_year_outside_the_data_is_a_config_error_not_a_key_error(year):
+    series = national_series(sample(), EARLY, LATE)
+    with pytest.raises(ConfigError, match=rf"headlines.from_year \({year}\) is outside the years .*2010-11 to 2024-25"):
+        headlines(series, year, EARLY, LATE)
+
+
+def test_a_headline_year_before_the_scope_break_read_from_the_data_is_refused():
+    # Table A1 without the early-intervention blocks: a 2009-10 total but no early intervention
+    narrow = pd.concat([sample(), money({("s251_gross_total", "2009-10"): 5.0, ("csc_net_total", "2009-10"): 4.0})])
+    series = national_series(narrow, EARLY, LATE)
+    with pytest.raises(ConfigError) as err:
+        headlines(series, "2009-10", EARLY, LATE)
+    message = str(err.value)
+    assert "headlines.from_year (2009-10) is before 2010-11, the first year S251 Table A1 covers every" in message
+    assert "nan" not in message.lower()
+    # a break elsewhere in the data moves with it
+    wider = pd.concat([narrow, money({(f"s251_gross_{c}", "2009-10"): 1.0 for c in CATEGORIES})])
+    wider = pd.concat([wider, money({("s251_gross_total_per_child", "2009-10"): 50.0})])
+    wider = pd.concat([wider, money({("s251_gross_children_looked_after_per_cla", "2009-10"): 500.0})])
+    lines = headlines(national_series(wider, EARLY, LATE), "2009-10", EARLY, LATE)
+    assert not lines["sentence"].str.contains("nan").any()
+
+
+def test_a_headline_measure_without_a_value_is_named_never_written_as_nan():
+    values = sample()
+    values = values[~((values["measure"] == "csc_net_total") & (values["year"] == "2010-11"))]
+    with pytest.raises(ConfigError, match=r"no England value for \['csc_net_total 2010-11'\]"):
+        headlines(national_series(values, EARLY, LATE), "2010-11", EARLY, LATE)

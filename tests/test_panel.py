@@ -165,3 +165,18 @@ def test_names_resolve_when_a_file_has_no_codes(geo):
     table["area_name"] = ["Atlantis", "Gateshead"]
     assert resolve_la_numbers(table, geo, log)["la_number"].tolist() == [390]
     assert (log.frame()["area"] == "Atlantis").any()
+
+
+def test_a_year_no_source_covers_is_warned_and_logged_not_padded_silently(caplog):
+    from childspend.panel.join import empty_years
+
+    long = pd.DataFrame(
+        {"year": ["2023-24", "2024-25", "2025-26", "2025-26"], "value": [1.0, 2.0, float("nan"), float("nan")]}
+    )
+    with caplog.at_level("WARNING"):
+        padded = empty_years(long).frame()
+    assert padded[["stage", "year", "rows"]].values.tolist() == [["panel", "2025-26", 2]]
+    assert padded["reason"].iloc[0] == "year in config years that no source covers: padded with no_data"
+    assert "years ['2025-26'] are in config years but no pinned source has a value" in caplog.text
+    assert "sources cover 2023-24 to 2024-25" in caplog.text
+    assert empty_years(long.iloc[:2]).frame().empty

@@ -270,3 +270,12 @@ def test_real_2025_release():
         gap = (la_sum / england - 1).abs()
         assert complete["2024-25"] and gap["2024-25"] < 0.005, measure
         assert (gap[complete] < 0.005).all(), (measure, gap[complete].max())
+
+
+def test_a_renamed_rate_is_a_named_error_from_the_year_it_is_published(tmp_path):
+    renamed = WIDE_2014.replace("ICPCRate1314", "ICPCRatePer10k1314")
+    with pytest.raises(LayoutError, match=r"icpc_rate: expected one column .*published from 2012 \(this file: 2014\)"):
+        parse(renamed, tmp_path, "2014.csv", "2014")
+    # 2010 never published it: its absence is the layout of that year, not a loss
+    table = parse(WIDE_2010, tmp_path, "2010.csv", "2010")
+    assert "icpc_rate" not in set(table["measure"]) and "referrals_rate" in set(table["measure"])

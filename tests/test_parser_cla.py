@@ -80,6 +80,37 @@ def test_underlying_missing_column_is_a_layout_error(tmp_path):
         parse(write(tmp_path, "SFR36_CLA2014.csv", text), "2014")
 
 
+def test_underlying_renamed_uasc_column_is_a_named_error_not_a_missing_year(tmp_path):
+    text = CLA_2014.replace("CLA_UASC,", "CLA_UASChildren,")
+    with pytest.raises(LayoutError) as err:
+        parse(write(tmp_path, "SFR36_CLA2014.csv", text), "2014")
+    message = str(err.value)
+    assert "cla_uasc_at_31_march: no column matching" in message and "this one is for 2014" in message
+    assert "CLA_UASChildren" in message and "WIDE_SERIES" in message
+
+
+def test_underlying_rates_are_required_from_the_year_they_are_published(tmp_path):
+    head = "New_geog_code,geog_l,geog_c,geog_n,CLA_started2015,CLA_started2016,CLA_started2017,CLA_started2018,CLA_started2019\n"
+    rows = "E92000001,NATIONAL,999,ENGLAND,31360,32170,32940,32190,31680\n"
+    with pytest.raises(LayoutError, match="cla_started_rate_per_10000: no column matching .* for 2019"):
+        parse(write(tmp_path, "ADM2019.csv", head + rows), "2019")
+
+
+def test_a_wrong_period_is_refused_not_a_shift_by_a_year(tmp_path):
+    with pytest.raises(
+        LayoutError,
+        match=r"period '2015' .* year ending 31 March 2015, but its file name \(SFR36_CLA2014.csv\) says 2014",
+    ):
+        parse(write(tmp_path, "SFR36_CLA2014.csv", CLA_2014), "2015")
+    # no year in the file name (2011's SFR21_CLA.csv): the column names tell
+    with pytest.raises(LayoutError, match=r"but its column names \(latest year named\) says 2014"):
+        parse(write(tmp_path, "SFR21_CLA.csv", CLA_2014), "2013")
+    with pytest.raises(
+        LayoutError, match=r"period 'release 2021' .* latest year is 2020-21, but the file's latest year is 2019-20"
+    ):
+        parse(write(tmp_path, "cla_number_and_rate_per_10k_children.csv", EES_HEAD + EES_ROWS), "release 2021")
+
+
 def test_underlying_unknown_file_is_a_layout_error(tmp_path):
     path = write(
         tmp_path, "odd.csv", "New_geog_code,geog_l,geog_c,geog_n,CLA_Whatever\nE92000001,NATIONAL,999,ENGLAND,1\n"
@@ -224,6 +255,8 @@ EES_ROWS = f"""
 2020,Reporting year,Local authority,E92000001,England,E12000009,South West,839,"Bournemouth, Christchurch and Poole",E06000058,{AT_MARCH},81000,540,67
 2020,Reporting year,Local authority,E92000001,England,E12000009,South West,420,Isles of Scilly,E06000053,{AT_MARCH},380,c,c
 2020,Reporting year,Local authority,E92000001,England,E12000007,London,201,City of London,E09000001,Children ceasing to be looked after each year,x,6,x
+2019,Reporting year,National,E92000001,England,,,,,,Children starting to be looked after each year,11700000,30970,26
+2019,Reporting year,National,E92000001,England,,,,,,Children ceasing to be looked after each year,11700000,29460,25
 """
 
 
@@ -254,6 +287,15 @@ def test_ees_2025_column_names(tmp_path):
     rows = EES_ROWS.replace("looked after at 31 March", "looked after on 31 March")
     out = parse(write(tmp_path, "cla_number_and_rate_per_10k_children.csv", head + rows), "release 2020")
     assert cell(out, "cla_at_31_march", "England", "2019-20")["value"] == 80000
+
+
+def test_ees_year_missing_a_population_is_a_named_error(tmp_path):
+    rows = EES_ROWS.replace(
+        "2019,Reporting year,National,E92000001,England,,,,,,Children ceasing to be looked after each year,11700000,29460,25\n",
+        "",
+    )
+    with pytest.raises(LayoutError, match=r"year\(s\) without every expected value: \{'2018-19': \['cla_ceased'\]\}"):
+        parse(write(tmp_path, "cla_number_and_rate_per_10k_children.csv", EES_HEAD + rows), "release 2020")
 
 
 def test_ees_layout_errors(tmp_path):
@@ -318,6 +360,15 @@ def test_rds_placements(tmp_path):
     other = cell(out, "placement_other", "Camden")  # other residential and other placements suppressed
     assert pd.isna(other["value"]) and other["flag"] == "c"
     assert cell(out, "placement_residential_schools_2020on", "Camden")["value"] == 0  # a real zero
+
+
+def test_rds_year_missing_a_placement_type_is_a_named_error(tmp_path):
+    frame = placement_frame()
+    earlier = frame[frame["characteristic"] != "Residential schools"].assign(time_period=2024)
+    path = tmp_path / "placement_data.rds"
+    pyreadr.write_rds(path, pd.concat([earlier.astype(frame.dtypes), frame], ignore_index=True))
+    with pytest.raises(LayoutError, match=r"'characteristic': .*\{'2023-24': \['Residential schools'\]\}"):
+        parse(path, "release 2025")
 
 
 def test_rds_uasc_keeps_one_copy_per_population(tmp_path):
@@ -400,6 +451,26 @@ def test_real_2025_placements():
     assert england["placement_foster"] == 54820
     assert england[list(cla.HARMONISED)].sum() == 81770
     assert not out["la_number"].isin([909, 928]).any()  # Cumbria, Northamptonshire: left out, not zero
+
+
+@pytest.mark.e2e
+@needs_mirror
+def test_real_2013_file_with_its_uasc_column_renamed_stops(tmp_path):
+    text = (MIRROR / "underlying-2013" / "SFR36_CLA2013.csv").read_bytes().replace(b",CLA_UASC,", b",CLA_Uasc_2013,", 1)
+    path = tmp_path / "SFR36_CLA2013.csv"
+    path.write_bytes(text)
+    with pytest.raises(LayoutError, match=r"cla_uasc_at_31_march: no column matching .*CLA_Uasc_2013"):
+        parse(path, "2013")
+
+
+@pytest.mark.e2e
+@needs_mirror
+@pytest.mark.parametrize(
+    "name, period", [("underlying-2013/SFR36_CLA2013.csv", "2012"), ("underlying-2011/SFE21_ADM.csv", "2012")]
+)
+def test_real_file_with_a_wrong_period_is_refused(name, period):
+    with pytest.raises(LayoutError, match=rf"period '{period}' .*every value would move by a year"):
+        parse(MIRROR / name, period)
 
 
 @pytest.mark.e2e

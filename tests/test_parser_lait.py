@@ -192,3 +192,12 @@ def test_real_2026_04_08():
     assert total["2024-25"] == pytest.approx(16_012.4e6, abs=0.1e6)
     la_sum = table[(table["category"] == "total") & (table["area_level"] == "la")].groupby("year")["value"].sum()
     assert (la_sum / total - 1).abs().max() < 0.01
+
+
+def test_a_year_missing_a_finance_item_is_named(tmp_path):
+    table = lait_table()
+    gone = (table["Short Desc"] == "YoungPeopleFinance") & (table["Years"] == "2017-18 (OT)")
+    with pytest.raises(
+        LayoutError, match=r"year\(s\) without every S251 finance item .*\{'2017-18': \['YoungPeopleFinance'\]\}"
+    ):
+        lait.parse(write(table[~gone], tmp_path), "lait_test", "2026-04-08")

@@ -451,3 +451,29 @@ def test_real_ro3_2017_18_england_total():
     assert la.ons_code.nunique() == 152
     assert la.value.sum() == pytest.approx(8_840_000, rel=0.01)  # published GBP 8.84bn
     assert total[total.area_level == "england"].value.iloc[0] == pytest.approx(8_840_000, rel=0.01)
+
+
+def _parsed(categories, measures=(GROSS, INCOME, NCE)):
+    return pd.DataFrame([dict(category=c, measure=m) for c in categories for m in measures])
+
+
+def test_ingest_stops_on_a_file_without_a_category_its_year_has():
+    every = [c for c, _ in revenue_outturn.RO3_CATEGORIES_FROM]
+    revenue_outturn.check_complete(_parsed(every), Path("RO3.ods"), "ro3_2014-15", "2014-15")
+    # before 2014-15 there are no early years or young people's lines to find
+    early = [c for c, first in revenue_outturn.RO3_CATEGORIES_FROM if first < 2014]
+    revenue_outturn.check_complete(_parsed(early), Path("RO3.xls"), "ro3_2013-14", "2013-14")
+    renamed = _parsed([c for c in every if c != "young_people"])  # its line fell out of the lines table
+    with pytest.raises(LayoutError, match=r"RO3.ods \(ro3_2014-15\): no line for categor\(ies\) .*'young_people'"):
+        revenue_outturn.check_complete(renamed, Path("RO3.ods"), "ro3_2014-15", "2014-15")
+    with pytest.raises(LayoutError, match=r"'income': \['total'\]"):
+        revenue_outturn.check_complete(
+            pd.concat([_parsed(every, (GROSS, NCE)), _parsed(set(every) - {"total"}, (INCOME,))]),
+            Path("RO3.ods"),
+            "ro3_2014-15",
+            "2014-15",
+        )
+    with pytest.raises(
+        LayoutError, match=r"rs_2012-13\): no line for categor\(ies\) \{'net_current_expenditure': \['total'\]\}"
+    ):
+        revenue_outturn.check_complete(_parsed(["subtotal"], (NCE,)), Path("RS.xls"), "rs_2012-13", "2012-13")

@@ -536,10 +536,11 @@ def test_detail_sums_match_totals_and_catch_a_wrong_total(tmp_path):
 
     rows = [list(r) for r in A1_2018_19]
     rows[5][11] += 100  # City of London's gross total (5.0.2) now overstates its detail lines
+    rows[5][13] += 100  # (and its net total, so gross = income + net still holds)
     check = s251_a1.check_detail_sums(parse(tmp_path, rows, "2018-19", name="c.xlsx"))
     wrong = check[~check["within_tolerance"]]
-    assert wrong[["la_number", "measure"]].values.tolist() == [[201, "gross_expenditure"]]
-    assert wrong["difference"].iloc[0] == pytest.approx(-100)
+    assert wrong[["la_number", "measure"]].values.tolist() == [[201, "gross_expenditure"], [201, "net_expenditure"]]
+    assert wrong["difference"].tolist() == pytest.approx([-100, -100])
 
 
 def test_missing_column_is_a_layout_error(tmp_path):
@@ -623,3 +624,38 @@ def test_real_release_detail_lines_sum_to_totals(path):
     assert check["within_tolerance"].all(), check[~check["within_tolerance"]]
     england = table[(table["category"] == "total") & (table["measure"] == "gross_expenditure")]["value"].sum()
     assert 5.5e9 < england < 10.5e9
+
+
+@pytest.mark.parametrize(
+    "first, second, problem",
+    [
+        ("Income", "NetCurrentExpenditure", "income is not smaller than net current expenditure"),
+        ("TotalExpenditure", "NetCurrentExpenditure", "the LAs' total lines do not add up"),
+        ("TotalExpenditure", "Income", "the LAs' total lines do not add up"),
+    ],
+)
+def test_swapped_columns_stop_the_parser(tmp_path, first, second, problem):
+    swap = {first: second, second: first}
+    rows = [[swap.get(c, c) for c in A1_HEADER_2018_19], *A1_2018_19[1:]]
+    with pytest.raises(LayoutError) as error:
+        parse(tmp_path, rows, "2018-19", name="swapped.xlsx")
+    message = str(error.value)
+    assert "swapped.xlsx" in message and problem in message and "swapped" in message
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(not MIRROR.exists(), reason="needs the official mirror in ../shared/data")
+def test_real_2018_19_with_income_and_net_swapped_stops(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.load_workbook(MIRROR / "S251ye2019.xlsx")
+    swapped = 0
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(max_row=30):
+            for cell in row:
+                if cell.value in ("Income", "NetCurrentExpenditure"):
+                    cell.value = {"Income": "NetCurrentExpenditure", "NetCurrentExpenditure": "Income"}[cell.value]
+                    swapped += 1
+    assert swapped == 2
+    book.save(tmp_path / "S251ye2019.xlsx")
+    with pytest.raises(LayoutError, match=r"income is not smaller than net .*GBP 9\.12bn"):
+        s251_a1.parse(tmp_path / "S251ye2019.xlsx", "s251_a1_2018-19", "2018-19")

@@ -128,3 +128,25 @@ rule reconcile_activity:
         tolerance=config["spending"]["reconciliation_tolerance"],
     script:
         "../scripts/reconcile_activity.py"
+
+
+rule summarise_exclusions:
+    input:
+        exclusions=rules.join_panel.output.exclusions,
+        panel=rules.join_panel.output.long_parquet,
+        units=rules.build_areas.output.units,
+        tables=expand("results/ingest/{family}.parquet", family=FAMILIES),
+        england=rules.reconcile_spending.output.england,
+        activity=rules.reconcile_activity.output[0],
+        code=code("summarise_exclusions"),
+    output:
+        "results/panel/warnings.csv",
+    log:
+        "results/logs/summarise_exclusions.log",
+    conda:
+        "../envs/childspend.yaml"
+    params:
+        strict=config.get("strict", False),
+        accepted=config.get("exclusions", {}).get("accepted", []),
+    script:
+        "../scripts/summarise_exclusions.py"

@@ -1,6 +1,10 @@
 # Loaded first: validates the config and pinned sources, and defines the helpers rules use.
 from childspend.code_deps import code_inputs
-from childspend.config import check_config, load_sources, sources_of
+from childspend.config import check_config, load_sources, read_yaml, sources_of
+
+# Read strictly before Snakemake's own reader does: a repeated key or an object-building tag is
+# named with its line (Snakemake would keep the last key, or blame tabs and whitespace).
+read_yaml("config/config.yaml")
 
 
 configfile: "config/config.yaml"

@@ -1,4 +1,6 @@
 # Copy each pinned official file into raw/ (from a mirror, else its download address).
+# update(): Snakemake keeps the existing copy while the job runs and restores it if the job fails,
+# so a bad mirror file or a failed download never costs the verified copy already in raw/.
 # No code inputs: a copy is checked against its pinned sha256, so editing the fetch code cannot
 # change what lands in raw/, and refetching would only rerun everything downstream.
 import re
@@ -8,7 +10,7 @@ SOURCE_BY_PATH = {entry["path"]: entry for entry in SOURCES.values()}
 
 rule fetch_raw:
     output:
-        "raw/{path}",
+        update("raw/{path}"),
     log:
         "results/logs/fetch_raw/{path}.log",
     wildcard_constraints:

@@ -13,6 +13,8 @@ rule ingest_geography:
         "results/logs/ingest_geography.log",
     conda:
         "../envs/childspend.yaml"
+    params:
+        entries={name: (id, SOURCES[id]) for name, id in [("las", "geo_las"), ("regions", "geo_region_la_hierarchy")]},
     script:
         "../scripts/ingest_geography.py"
 

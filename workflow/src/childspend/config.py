@@ -1,4 +1,7 @@
-"""Load and check config/config.yaml and config/sources.yaml.
+"""Load and check config/config.yaml, config/sources.yaml and config/published.yaml.
+
+Every YAML file is read by ``read_yaml``: a key repeated in one mapping, or a tag that would build
+a Python object, is an error naming the file and line (PyYAML alone keeps the last of two keys).
 
 Both are validated against the JSON Schemas in childspend/schemas (unknown keys are errors), then
 cross-field checks run; any problem is raised as one readable ConfigError. Lists kept in code
@@ -7,6 +10,7 @@ cross-field checks run; any problem is raised as one readable ConfigError. Lists
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import jsonschema
@@ -14,20 +18,76 @@ import yaml
 
 from . import measures
 from .errors import ConfigError
+from .paths import relative_problem
 from .prices import INDEX_LABELS
 from .years import fy_start
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
+BOOLEAN_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 
-def _read_yaml(path: str | Path) -> dict:
+class _DuplicateKey(yaml.MarkedYAMLError):
+    pass
+
+
+class StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that refuses a key repeated in one mapping (plain YAML keeps the last
+    value, so a copy-pasted block silently replaces another). Merge keys (``<<``) may still be
+    overridden. Like the safe loader, it builds no Python objects from tags."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.setdefault(key, key_node.start_mark)
+                except TypeError:  # an unhashable key: the safe loader reports it
+                    continue
+                if first is not key_node.start_mark:
+                    raise _DuplicateKey(
+                        None,
+                        None,
+                        f"key {key!r} appears twice in the same block (first on line {first.line + 1})",
+                        key_node.start_mark,
+                    )
+        return super().construct_mapping(node, deep=deep)
+
+
+StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, StrictLoader.construct_mapping)
+
+
+def read_yaml(path: str | Path) -> dict:
+    """A YAML file of plain values, read strictly: a repeated key or any tag that would build an
+    object (``!!python/...``) is a ConfigError naming the file, line and key or tag."""
     try:
         with open(path, encoding="utf-8") as handle:
-            return yaml.safe_load(handle) or {}
+            return yaml.load(handle, Loader=StrictLoader) or {}
     except FileNotFoundError:
         raise ConfigError(f"{path}: file not found") from None
+    except _DuplicateKey as exc:
+        raise ConfigError(
+            f"{path}, line {exc.problem_mark.line + 1}: {exc.problem}. YAML would keep only the last one and "
+            "silently drop the other: remove or rename one of them."
+        ) from None
+    except yaml.constructor.ConstructorError as exc:
+        tag = re.search(r"tag '([^']*)'", exc.problem or "")
+        if tag and "could not determine a constructor" in exc.problem:
+            line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
+            kind = "would run code or build a Python object" if "python/" in tag.group(1) else "is not a plain value"
+            raise ConfigError(
+                f"{path}, line {line}: the tag {tag.group(1).replace('tag:yaml.org,2002:', '!!')!r} {kind} "
+                "when the file is read, and is refused: config files hold plain values (text, numbers, "
+                "lists, mappings). Remove the tag."
+            ) from None
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+
+
+_read_yaml = read_yaml
 
 
 def _enums() -> dict[str, list[str]]:
@@ -54,6 +114,9 @@ def _validate(data: dict, schema_name: str, path: str | Path) -> None:
 
 def check_config(config: dict, path: str | Path = "config/config.yaml") -> dict:
     """Schema and cross-field checks of an already-loaded config mapping."""
+    # `snakemake --config strict=true` hands over the text "true"
+    if isinstance(config.get("strict"), str) and config["strict"].strip().lower() in BOOLEAN_WORDS:
+        config["strict"] = BOOLEAN_WORDS[config["strict"].strip().lower()]
     _validate(config, "config.schema.yaml", path)
     first, last = config["years"]["first"], config["years"]["last"]
     try:
@@ -67,6 +130,16 @@ def check_config(config: dict, path: str | Path = "config/config.yaml") -> dict:
             raise ConfigError(f"{path}: prices.base_year ({base}) is outside years {first} to {last}")
     except ValueError as exc:
         raise ConfigError(f"{path}: prices.base_year: {exc}") from None
+    start = config["headlines"]["from_year"]
+    try:
+        if not fy_start(first) <= fy_start(start) < fy_start(last):
+            raise ConfigError(
+                f"{path}: headlines.from_year ({start}) must lie in years {first} to {last} and before "
+                f"years.last, the headline year; set it to e.g. 2010-11, the first year S251 Table A1 "
+                "covers every category"
+            )
+    except ValueError as exc:
+        raise ConfigError(f"{path}: headlines.from_year: {exc}") from None
     both = set(config["intervention"]["early"]) & set(config["intervention"]["late"])
     if both:
         raise ConfigError(f"{path}: intervention: {sorted(both)} counted as both early and late")
@@ -88,6 +161,15 @@ def load_config(path: str | Path) -> dict:
 def load_sources(path: str | Path) -> dict[str, dict]:
     """Pinned sources keyed by id."""
     data = _read_yaml(path)
+    # Checked before the schema, for a message that says why: a path that leaves raw/ or the
+    # mirror would read, or replace, a file outside the project.
+    for source_id, entry in ((data.get("sources") or {}) if isinstance(data, dict) else {}).items():
+        problem = relative_problem(entry.get("path")) if isinstance(entry, dict) and "path" in entry else None
+        if problem:
+            raise ConfigError(
+                f"{path}: sources.{source_id}.path {entry['path']!r}: {problem}. Paths are relative to the "
+                "mirror folder and to raw/ and must stay inside them, e.g. 'dfe-cla/underlying-2019/CLA2019.csv'."
+            )
     _validate(data, "sources.schema.yaml", path)
     return data["sources"]
 

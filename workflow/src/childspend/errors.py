@@ -23,3 +23,7 @@ class LayoutError(ChildspendError):
 
 class ContractError(ChildspendError):
     """A table the pipeline built breaks its data contract (an input changed in a way no check caught)."""
+
+
+class DiskFullError(ChildspendError):
+    """The disk (or quota) ran out while the pipeline wrote a file."""

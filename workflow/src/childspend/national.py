@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import measures
+from .errors import ConfigError
 from .prices import deflate
 from .tables import sort_table
 
@@ -48,6 +49,79 @@ def national_series(money: pd.DataFrame, early: list[str], late: list[str]) -> p
     return pd.concat([direct, early_rows, late_rows, share], ignore_index=True)[SERIES_COLUMNS]
 
 
+def span(series: pd.DataFrame, measure: str | None = None) -> tuple[str, str] | None:
+    """First and last year with an England value of ``measure`` (of any measure if None), or None."""
+    rows = series[series["area_level"] == "england"]
+    if measure is not None:
+        rows = rows[rows["measure"] == measure]
+    years = rows.dropna(subset=["cash"])["year"]
+    return (years.min(), years.max()) if not years.empty else None
+
+
+def scope_widens(series: pd.DataFrame) -> str | None:
+    """The first year S251 covers every early-intervention category (Sure Start and young
+    people's services joined Table A1 in 2010-11), or None if the series starts with them."""
+    early, total = span(series, "early_intervention"), span(series, "s251_gross_total")
+    if early is None or total is None or early[0] <= total[0]:
+        return None
+    return early[0]
+
+
+HEADLINE_MEASURES = [
+    "early_intervention",
+    "late_intervention",
+    "s251_gross_total",
+    "s251_gross_total_per_child",
+    "s251_gross_children_looked_after_per_cla",
+    "csc_net_total",
+]
+
+
+def check_from_year(series: pd.DataFrame, from_year: str) -> str:
+    """The latest year of the headlines, after checking that ``from_year`` (config
+    headlines.from_year) gives every headline a value at both ends and compares like with like:
+    in the data, before the latest year, and not before the Table A1 scope break read from the
+    series (``scope_widens``). ConfigError naming the key, the year and the years to choose from."""
+    where = "config/config.yaml: headlines.from_year"
+    total = span(series.dropna(subset=["real"]), "s251_gross_total")
+    if total is None:
+        raise ConfigError(f"{where}: the national series has no England S251 total, so no headline can be written")
+    first, last = total
+    if not first <= from_year < last:
+        raise ConfigError(
+            f"{where} ({from_year}) is outside the years with England S251 spending in real terms "
+            f"({first} to {last}, the last being the headline year); set it to a year from {first} to "
+            f"{_previous(series, last)}."
+        )
+    widens = scope_widens(series)
+    if widens and from_year < widens:
+        raise ConfigError(
+            f"{where} ({from_year}) is before {widens}, the first year S251 Table A1 covers every category "
+            "(Sure Start and services for young people joined it then): early intervention has no value in "
+            f"{from_year} and the totals would compare a narrower table with a wider one. Set it to {widens} "
+            "or later."
+        )
+    england = series[series["area_level"] == "england"].set_index(["measure", "year"])
+    lacking = [
+        f"{m} {y}"
+        for m in HEADLINE_MEASURES + ["late_intervention_share"]
+        for y in (from_year, last)
+        if (m, y) not in england.index or pd.isna(england.loc[(m, y), "real" if m in HEADLINE_MEASURES else "cash"])
+    ]
+    if lacking:
+        raise ConfigError(
+            f"{where} ({from_year}): the national series has no England value for {lacking}; choose a year "
+            "in which every headline measure has one (see results/national/series.csv)."
+        )
+    return last
+
+
+def _previous(series: pd.DataFrame, year: str) -> str:
+    years = sorted(set(series.loc[series["area_level"] == "england", "year"]))
+    earlier = [y for y in years if y < year]
+    return earlier[-1] if earlier else year
+
+
 def _bn(value: float) -> str:
     return f"GBP {value / 1e9:.1f}bn"
 
@@ -58,8 +132,8 @@ def _gbp(value: float) -> str:
 
 def headlines(series: pd.DataFrame, from_year: str, early: list[str], late: list[str]) -> pd.DataFrame:
     """Headline figures for England, each with a sentence written from its numbers."""
+    last = check_from_year(series, from_year)
     england = series[series["area_level"] == "england"].set_index(["measure", "year"])
-    last = england.loc["s251_gross_total"].dropna(subset=["real"]).index.max()
     base = england["price_base"].replace("", pd.NA).dropna().iloc[0]
     rows = []
 

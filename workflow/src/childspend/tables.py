@@ -6,37 +6,87 @@ column order and float format, so two runs from the same inputs give identical b
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 import pandas as pd
+
+from .errors import DiskFullError, LayoutError
 
 FLOAT_FORMAT = "%.6f"
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
+UNREADABLE = (
+    "The file is probably truncated or corrupt, or not the format its name says: open it in a "
+    "spreadsheet program; if it does not open either, get a fresh copy from its source page "
+    "(config/sources.yaml) and re-pin it (README: 'Adding a new year')."
+)
+
+
 def read_sheets(path: str | os.PathLike) -> dict[str, pd.DataFrame]:
     """Every sheet of an xls/xlsx/ods workbook as raw cell grids (no header inference).
 
     Only empty cells are missing: text such as "NA" or "n/a" is kept, so suppression markers
-    reach the parsers' flag columns instead of silently becoming blanks.
+    reach the parsers' flag columns instead of silently becoming blanks. A workbook or sheet that
+    cannot be read is a LayoutError naming the file (and sheet) and what to do.
     """
-    return pd.read_excel(path, sheet_name=None, header=None, engine="calamine", keep_default_na=False, na_values=[""])
+    try:
+        book = pd.ExcelFile(path, engine="calamine")
+    except Exception as exc:  # calamine's errors vary by format: zip, ods xml, cfb
+        raise LayoutError(
+            f"{path}: cannot be opened as a workbook ({type(exc).__name__}: {exc}). {UNREADABLE}"
+        ) from None
+    sheets = {}
+    with book:
+        for name in book.sheet_names:
+            try:
+                sheets[name] = pd.read_excel(book, sheet_name=name, header=None, keep_default_na=False, na_values=[""])
+            except Exception as exc:
+                raise LayoutError(
+                    f"{path}, sheet {name!r}: cannot be read ({type(exc).__name__}: {exc}). {UNREADABLE}"
+                ) from None
+    return sheets
+
+
+def disk_full(exc: BaseException, path: str | os.PathLike) -> DiskFullError | None:
+    """A DiskFullError naming ``path``, the space left and what to do, if ``exc`` is a full disk
+    or quota (ENOSPC, EDQUOT); else None."""
+    if not isinstance(exc, OSError) or exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+        return None
+    folder = Path(path).parent
+    try:
+        free = f"{shutil.disk_usage(folder).free / 1e6:,.0f} MB free"
+    except OSError:
+        free = "free space unknown"
+    return DiskFullError(
+        f"{path}: the disk is full ({exc.strerror}; {free} in {folder}). Nothing half-written was kept. "
+        "Free some space (old copies of results/, .snakemake/ backups, other files on that disk) and "
+        "rerun `snakemake`: it redoes only what is missing."
+    )
 
 
 def atomic_write(path: str | os.PathLike, write) -> None:
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise (disk_full(exc, path) or exc) from None
     os.close(fd)
     try:
         write(tmp)
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; outputs are ordinary files
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        full = disk_full(exc, path)
+        if full is not None:
+            raise full from None
         raise
 
 

@@ -4,12 +4,15 @@
   row beside the sum of the file's LA rows. A gap above the tolerance gets an explanation built
   from the data (operating LAs absent from the file, LA values suppressed or blank, amounts
   reported by bodies without children's services duties, region rows that hold amounts no LA
-  row has); a gap that
-  none of those accounts for is marked ``unexplained`` so it cannot pass unnoticed.
+  row has). A reason counts only if it accounts for the gap's sign and size (see
+  ``missing_bound``); a gap that none accounts for is marked ``unexplained`` so it cannot pass
+  unnoticed.
 - ``a1_vs_lait``: S251 Table A1 against LAIT in the years both cover, England and LA level.
 """
 
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 
@@ -40,6 +43,30 @@ ENGLAND_COLUMNS = [
     "explanation",
 ]
 KEYS = ["source", "year", "measure", "category"]
+# A missing LA (or unit) may be this much larger than the larger of its own largest known value on
+# the line (any year of the family) and the largest value any LA reports on it that year.
+GROWTH = 1.5
+
+
+def missing_bound(known: list[tuple[float, float]], row_low: float, row_high: float) -> tuple[float, float]:
+    """The range a set of missing LAs can add to a sum: ``known`` holds each one's (lowest,
+    highest) known value on the line (NaN if never known); ``row_low``/``row_high`` the lowest
+    and highest value reported on the line that year.
+
+    Each missing LA may be as large as the larger of its own largest known value and the largest
+    reported that year, times GROWTH; negative values (net lines can be negative) likewise.
+    """
+    low = high = 0.0
+    for lo, hi in known:
+        hi = max(v for v in (hi, row_high, 0.0) if pd.notna(v))
+        lo = min(v for v in (lo, row_low, 0.0) if pd.notna(v))
+        low, high = low + GROWTH * lo, high + GROWTH * hi
+    return low, high
+
+
+def _family_kind(source: str) -> str:
+    """The series a source belongs to (ro3, rs, rsx, lait, s251_a1): known values come from it."""
+    return re.sub(r"_\d{4}.*$", "", source)
 
 
 def region_row_gaps(
@@ -104,34 +131,89 @@ def england_rows(
     out["allowed_gap"] = (tolerance * out["published_england"].abs()).clip(lower=0.5 * out["las_in_file"])
     out["within_tolerance"] = (out["difference"].abs() <= out["allowed_gap"]).astype("boolean")
     out.loc[out["published_england"].isna(), "within_tolerance"] = pd.NA
+    out["missing_low"], out["missing_high"] = _missing_ranges(out, la_rows, by_year)
     out["explanation"] = [_explain(r) for r in out.to_dict("records")]
     return out[ENGLAND_COLUMNS]
 
 
+def _missing_ranges(out: pd.DataFrame, la_rows: pd.DataFrame, by_year: pd.Series) -> tuple[list, list]:
+    """Per row of ``out``: the range its missing LAs (absent or without a value) can add."""
+    kind = la_rows["source"].map(_family_kind)
+    line = ["measure", "category", "la_number"]
+    known = la_rows.assign(kind=kind).groupby(["kind", *line])["value"].agg(["min", "max"])
+    known = {key: (lo, hi) for key, lo, hi in zip(known.index, known["min"], known["max"])}
+    reported = la_rows.groupby(KEYS)["value"].agg(["min", "max"])
+    missing = la_rows[la_rows["unreported"]].groupby(KEYS)["la_number"].agg(frozenset).to_dict()
+    lows, highs = [], []
+    for row in out[[*KEYS, "numbers"]].itertuples(index=False):
+        key = tuple(row[:4])
+        source, year, measure, category = key
+        las = (by_year.get(year, frozenset()) - row.numbers) | missing.get(key, frozenset())
+        row_low, row_high = reported.loc[key] if key in reported.index else (float("nan"), float("nan"))
+        ranges = [known.get((_family_kind(source), measure, category, n), (float("nan"),) * 2) for n in las]
+        low, high = missing_bound(ranges, row_low, row_high)
+        lows.append(low)
+        highs.append(high)
+    return lows, highs
+
+
 def _explain(row: dict) -> str:
+    """The reasons for a gap over tolerance, if together they account for its sign and size.
+
+    The gap to account for is published minus the sum of LAs: other bodies' amounts (when the
+    England row includes them) close it exactly; missing LAs can add anything in their range
+    (``missing_bound``); region rows holding amounts no LA row has close it by their sum.
+    """
     if pd.isna(row["published_england"]):
         return "the file has no England row"
     if row["within_tolerance"]:
         return ""
+    gap, allowed = -row["difference"], row["allowed_gap"]
     reasons = []
+    missing = bool(row["las_absent"] or row["las_without_value"])
     if row["las_absent"]:
         reasons.append(f"operating LAs absent from the file: {row['las_absent']}")
     if row["las_without_value"]:
         reasons.append(f"{row['las_without_value']} LA value(s) suppressed or blank")
     if reasons and row["source"].startswith(("ro3_", "rs_", "rsx_")):
         reasons.append("MHCLG's England row includes its imputation for those councils")
-    if row["other_bodies"] and abs(row["difference"] + row["other_bodies"]) <= row["allowed_gap"]:
+    others_close = bool(row["other_bodies"]) and abs(gap - row["other_bodies"]) <= allowed
+    if others_close:
         reasons.append(
             f"authorities without children's services duties (shire districts, the GLA, ...) "
             f"report {row['other_bodies']:,.0f} on this line, which the England row includes; "
             "with them the rows add up"
         )
+    region_sum = _region_gap_sum(row["region_row_gaps"])
     if row["region_row_gaps"]:
         reasons.append(
             "the publisher's region row(s) hold amounts that are in none of their LA rows "
             f"(published minus sum of LAs, in the file's unit): {row['region_row_gaps']}"
         )
-    return "; ".join(reasons) or "unexplained: no LA is absent or suppressed"
+    low, high = row["missing_low"] - allowed, row["missing_high"] + allowed
+    accounted = (
+        others_close
+        or (bool(row["region_row_gaps"]) and abs(gap - region_sum) <= allowed)
+        or (missing and any(low <= g <= high for g in (gap, gap - row["other_bodies"])))
+    )
+    if accounted:
+        return "; ".join(reasons)
+    if not reasons:
+        return "unexplained: no LA is absent or suppressed"
+    why = (
+        f"the sum of LAs is {-gap:,.0f} above the England row, which LAs missing from the sum cannot cause"
+        if missing and gap < low
+        else f"the gap of {gap:,.0f} is more than the missing LAs can account for (at most {high - allowed:,.0f}: "
+        f"each up to {GROWTH:g} x the larger of its largest known value and the largest LA value on the line)"
+        if missing
+        else f"the gap of {gap:,.0f} is not closed by them"
+    )
+    return f"unexplained: {why}; candidate reasons: " + "; ".join(reasons)
+
+
+def _region_gap_sum(text: str) -> float:
+    """Sum of the amounts in a ``region_row_gaps`` text ("North East +60,000; London -3")."""
+    return sum(float(m.replace(",", "")) for m in re.findall(r"[+-][\d,]+(?:\.\d+)?(?=;|$)", text or ""))
 
 
 def a1_vs_lait(a1: pd.DataFrame, lait: pd.DataFrame, tolerance: float) -> pd.DataFrame:
@@ -204,11 +286,36 @@ def activity_england(published: pd.DataFrame, panel: pd.DataFrame, tolerance: fl
         is_rate, out["relative_difference"].abs() <= tolerance
     )
     population = panel_population_source(panel)
+    allowed = tolerance * out["published_england"].abs()
+    ranges = _missing_unit_ranges(la, out[["measure", "year"]])
     out["explanation"] = [
-        _explain_activity(*r, population)
-        for r in zip(out["within_tolerance"], out["units_without_value"], is_rate, out["source"])
+        _explain_activity(ok, without, rate, source, population, -difference, missing, slack)
+        for ok, without, rate, source, difference, slack, missing in zip(
+            out["within_tolerance"],
+            out["units_without_value"],
+            is_rate,
+            out["source"],
+            out["difference"],
+            allowed,
+            ranges,
+        )
     ]
     return out[ACTIVITY_COLUMNS]
+
+
+def _missing_unit_ranges(la: pd.DataFrame, rows: pd.DataFrame) -> list[tuple[float, float]]:
+    """Per (measure, year) of ``rows``: the range the units without a value can add (``missing_bound``)."""
+    unit = "area_code" if "area_code" in la.columns else "area_name"
+    known = la.groupby(["measure", unit])["value"].agg(["min", "max"])
+    known = {key: (lo, hi) for key, lo, hi in zip(known.index, known["min"], known["max"])}
+    reported = la.groupby(["measure", "year"])["value"].agg(["min", "max"])
+    missing = la[la["value"].isna()].groupby(["measure", "year"])[unit].agg(list).to_dict()
+    out = []
+    for measure, year in zip(rows["measure"], rows["year"]):
+        row_low, row_high = reported.loc[(measure, year)] if (measure, year) in reported.index else (float("nan"),) * 2
+        units = missing.get((measure, year), [])
+        out.append(missing_bound([known.get((measure, u), (float("nan"),) * 2) for u in units], row_low, row_high))
+    return out
 
 
 def panel_population_source(panel: pd.DataFrame) -> str:
@@ -216,16 +323,42 @@ def panel_population_source(panel: pd.DataFrame) -> str:
     return panel.loc[panel["measure"] == "population_0_17", "source"].max()
 
 
-def _explain_activity(ok: bool, without: str, is_rate: bool, source: str, population: str) -> str:
+def _explain_activity(
+    ok: bool,
+    without: str,
+    is_rate: bool,
+    source: str,
+    population: str,
+    gap: float,
+    missing_range: tuple[float, float],
+    allowed: float,
+) -> str:
+    """Why a published England figure differs from the pipeline's, if the reason accounts for the
+    gap (published minus pipeline): units without a value explain a count only if the gap lies in
+    the range they can add (``missing_bound``: positive for counts, at most GROWTH x the larger of
+    each unit's largest known value and the largest unit that year); a rate only by population."""
     if ok:
         return ""
-    if without:
-        return f"the published figure includes {without}, with DfE's estimate where it has one"
+    low, high = missing_range
+    if without and not is_rate:
+        if low - allowed <= gap <= high + allowed:
+            return f"the published figure includes {without}, with DfE's estimate where it has one"
+        if gap < low - allowed:
+            return (
+                f"unexplained: the sum of units is {-gap:,.0f} above the published figure, which units "
+                f"without a value ({without}) cannot cause"
+            )
+        return (
+            f"unexplained: the gap of {gap:,.0f} is more than the units without a value ({without}) can "
+            f"account for (at most {high:,.0f})"
+        )
     if is_rate and source < population:
         return (
             f"DfE's rate, from {source}, divides by that release's population estimates; the panel "
             f"divides by the latest ({population})"
         )
+    if without:
+        return f"unexplained: units without a value ({without}) do not change the panel's England rate"
     return "unexplained: every unit reports"
 
 

@@ -24,6 +24,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
+from ..national import scope_widens, span  # noqa: E402, F401  (read by the report notebook too)
 from ..tables import atomic_write  # noqa: E402
 
 STYLE = {
@@ -64,24 +65,6 @@ def read_dictionary(path) -> pd.DataFrame:
 def _england(series: pd.DataFrame, measure: str) -> pd.DataFrame:
     rows = series[(series["area_level"] == "england") & (series["measure"] == measure)]
     return rows.sort_values("year").dropna(subset=["cash"])
-
-
-def span(series: pd.DataFrame, measure: str | None = None) -> tuple[str, str] | None:
-    """First and last year with an England value of ``measure`` (of any measure if None), or None."""
-    rows = series[series["area_level"] == "england"]
-    if measure is not None:
-        rows = rows[rows["measure"] == measure]
-    years = rows.dropna(subset=["cash"])["year"]
-    return (years.min(), years.max()) if not years.empty else None
-
-
-def scope_widens(series: pd.DataFrame) -> str | None:
-    """The first year S251 covers every early-intervention category (Sure Start and young
-    people's services joined Table A1 in 2010-11), or None if the series starts with them."""
-    early, total = span(series, "early_intervention"), span(series, "s251_gross_total")
-    if early is None or total is None or early[0] <= total[0]:
-        return None
-    return early[0]
 
 
 def _sentence(text: str) -> str:

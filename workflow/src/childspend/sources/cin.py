@@ -93,7 +93,8 @@ EES_TABLES = {
 WIDE_AREA_COLUMNS = ["geog_l", "geog_c", "geog_n"]
 WIDE_LEVELS = {"National": "england", "LA": "la"}
 # measure -> (full-match regex, case-insensitive; {span} is the year as "1314"). Counts must be
-# present; rates are optional (2010-2011 lack several).
+# present; each rate from the year (31 March) in WIDE_RATES_FROM on (2010 and 2011 publish no
+# rates for section 47s, ICPCs or plans started): a file of a later year without it stops.
 WIDE_COUNTS = {
     "cin_at_31_march": r"CINAt3103\d\d",
     "referrals": r"Referrals{span}",
@@ -109,6 +110,14 @@ WIDE_RATES = {
     "icpc_rate": r"ICPCRate{span}",
     "cpp_at_31_march_rate": r"CPPAt3103\d\d(Rate|RatePer10K)",
     "cpp_started_rate": r"CPP(Episodes)?StartRate{span}",
+}
+WIDE_RATES_FROM = {
+    "cin_at_31_march_rate": 2010,
+    "referrals_rate": 2010,
+    "section47_enquiries_rate": 2012,
+    "icpc_rate": 2012,
+    "cpp_at_31_march_rate": 2010,
+    "cpp_started_rate": 2012,
 }
 _WIDE_YEAR = re.compile(r"Referrals(\d\d)(\d\d)", re.IGNORECASE)
 
@@ -202,16 +211,19 @@ def _wide(raw: pd.DataFrame, path: Path, period: str) -> tuple[pd.DataFrame, dic
     span = f"{first}{second}"
 
     columns = {}
-    for measures, unit, required in [(WIDE_COUNTS, COUNT, True), (WIDE_RATES, RATE, False)]:
+    for measures, unit in [(WIDE_COUNTS, COUNT), (WIDE_RATES, RATE)]:
         for measure, pattern in measures.items():
             regex = re.compile(pattern.format(span=span), re.IGNORECASE)
             found = [c for c in raw.columns if regex.fullmatch(c)]
+            required = unit == COUNT or end >= WIDE_RATES_FROM[measure]
             if len(found) > 1 or (required and not found):
                 stem = re.match(r"[A-Za-z]+", pattern).group()
                 near = [c for c in raw.columns if c.lower().startswith(stem.lower())][:12]
+                since = "" if unit == COUNT else f", published from {WIDE_RATES_FROM[measure]} (this file: {end})"
                 raise LayoutError(
-                    f"{path}: {measure}: expected one column matching '{regex.pattern}', "
-                    f"found {found or 'none'} (columns starting '{stem}': {near})"
+                    f"{path}: {measure}: expected one column matching '{regex.pattern}'{since}, "
+                    f"found {found or 'none'} (columns starting '{stem}': {near}); if DfE renamed it, "
+                    "add the new name to the pattern in childspend/sources/cin.py"
                 )
             if found:
                 columns[found[0]] = (measure, unit)

@@ -160,6 +160,15 @@ WIDE_SERIES = [
     ("cla_ceased_rate_per_10000", "rate_per_10000", r"Ceased_CLA_Rate(\d{4})"),
 ]
 WIDE_TOTALS = {"cla_at_31_march", "cla_started", "cla_ceased"}
+# The other series each kind of wide file (named by its total) publishes, from the file year
+# (31 March) given: a file of that year without the column stops with a named error, so a renamed
+# column cannot drop a year of the series unnoticed.
+# (first year, a word of the column names shown when it is missing)
+WIDE_EXPECTED = {
+    "cla_at_31_march": {"cla_uasc_at_31_march": (2011, "uasc"), "cla_rate_per_10000": (2018, "rate")},
+    "cla_started": {"cla_started_rate_per_10000": (2019, "rate")},
+    "cla_ceased": {"cla_ceased_rate_per_10000": (2019, "rate")},
+}
 WIDE_AREA = ["geog_l", "geog_c", "geog_n"]
 PLACE_2010 = re.compile(r"MarPlace_([A-Z]\d)_(\d{4})")
 
@@ -181,6 +190,8 @@ EES_MEASURES = {  # population (lower case) -> count measure, rate measure
     "children starting to be looked after each year": ("cla_started", "cla_started_rate_per_10000"),
     "children ceasing to be looked after each year": ("cla_ceased", "cla_ceased_rate_per_10000"),
 }
+
+_EES_COUNTS = {counts for counts, _ in EES_MEASURES.values()}
 
 # ---- .rds extracts -----------------------------------------------------------------------------
 RDS_PLACEMENT = [
@@ -216,7 +227,7 @@ def parse(path: Path, source_id: str, period: str) -> pd.DataFrame:
     else:
         raw = _read_csv(path)
         if "geog_l" in raw.columns:
-            out = _parse_wide(raw, path, _release_year(period, path))
+            out = _parse_wide(raw, path, _wide_year(raw.columns, path, period))
         elif "time_period" in raw.columns:
             out = _parse_ees(raw, path)
         else:
@@ -228,7 +239,11 @@ def parse(path: Path, source_id: str, period: str) -> pd.DataFrame:
     out = _finish(out, path)
     latest = fy_ending(_release_year(period, path))
     if out["year"].max() != latest:
-        log.warning("%s: period %r but the latest year in the file is %s", path, period, out["year"].max())
+        raise LayoutError(
+            f"{path}: period {period!r} (config/sources.yaml) says the latest year is {latest}, but the file's "
+            f"latest year is {out['year'].max()}: correct the period (and the source id, which orders "
+            "releases) with `python -m childspend.sources.pin`, or pin the right file"
+        )
     flags = out.loc[out["flag"] != "", "flag"].value_counts().to_dict()
     log.info(
         "%s: %d rows, years %s, measures %s; missing values by flag %s (%.1f s)",
@@ -243,6 +258,30 @@ def parse(path: Path, source_id: str, period: str) -> pd.DataFrame:
 
 
 # ---- helpers shared by the layouts ---------------------------------------------------------------
+
+
+def _wide_year(columns, path: Path, period: str) -> int:
+    """The year (31 March) a wide file is about: its ``period``, checked against the year its file
+    name states (e.g. SFR20_CLA2012.csv), else the latest year its column names state (e.g.
+    CLA_Mar2014). A period that disagrees would move every value by a year: LayoutError. (The file
+    name comes first: SFR34_ADM2015.csv heads its 2015 starters CLA_started2014.)"""
+    year = _release_year(period, path)
+    named = re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", path.name)
+    headed = [int(y) for c in columns for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", c)]
+    if named:
+        evidence, stated = f"its file name ({path.name})", int(named[-1])
+    elif headed:
+        evidence, stated = "its column names (latest year named)", max(headed)
+    else:
+        log.info("%s: neither the file name nor the column names state a year; taken as %d (period)", path, year)
+        return year
+    if stated != year:
+        raise LayoutError(
+            f"{path}: period {period!r} (config/sources.yaml) says the file is for the year ending 31 March "
+            f"{year}, but {evidence} says {stated}: every value would move by a year. Correct the period "
+            "(the children-in-need parser refuses the same mistake) or pin the right file."
+        )
+    return year
 
 
 def _release_year(period: str, path: Path) -> int:
@@ -457,6 +496,7 @@ def _parse_wide(raw: pd.DataFrame, path: Path, file_year: int) -> pd.DataFrame:
             f"{path}: no total column (MarTotal_YYYY / CLA_MarYYYY, StartTotal_YYYY / CLA_startedYYYY, "
             f"CeasedTotal_YYYY / CLA_cease); found {list(raw.columns)}"
         )
+    _check_expected_series(series, raw.columns, file_year, path)
     used = [c for _, cols in series.values() for c in cols]
     at_31_march = bool(series["cla_at_31_march"][1])
     if at_31_march:
@@ -482,6 +522,23 @@ def _parse_wide(raw: pd.DataFrame, path: Path, file_year: int) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def _check_expected_series(series: dict, columns, file_year: int, path: Path) -> None:
+    """LayoutError if a wide file lacks a series its kind publishes in its year (WIDE_EXPECTED)."""
+    patterns = {measure: pattern for measure, _, pattern in WIDE_SERIES}
+    for kind, expected in WIDE_EXPECTED.items():
+        if not series[kind][1]:
+            continue
+        for measure, (first, word) in expected.items():
+            if file_year >= first and not series[measure][1]:
+                near = [c for c in columns if word in c.lower()]
+                raise LayoutError(
+                    f"{path}: {measure}: no column matching {patterns[measure]!r}, although {kind} files "
+                    f"publish it from {first} and this one is for {file_year}; columns with {word!r} in "
+                    f"their name: {near}. If DfE renamed the column, add the new name to WIDE_SERIES in "
+                    "childspend/sources/cla.py."
+                )
+
+
 def _pre2020_columns(columns, file_year: int, path: Path) -> dict[str, list[str]]:
     """Pre-2020 placement type -> the file's columns that add up to it."""
     if any(PLACE_2010.fullmatch(c) for c in columns):  # 2010: one column per SSDA903 code
@@ -500,6 +557,19 @@ def _pre2020_columns(columns, file_year: int, path: Path) -> dict[str, list[str]
 
 
 # ---- EES tidy file ------------------------------------------------------------------------------
+
+
+def _check_every_year(year: pd.Series, kind: pd.Series, expected: set, path: Path, column: str) -> None:
+    """LayoutError if a year of a tidy file lacks any of the ``expected`` kinds (a population, a
+    placement type) that the file gives for its other years or must give."""
+    got = kind.groupby(year).agg(set)
+    short = {y: sorted(expected - k) for y, k in got.items() if expected - k}
+    if short:
+        raise LayoutError(
+            f"{path}: column {column!r}: year(s) without every expected value: {short}; each year must "
+            f"have {sorted(expected)}. If DfE renamed a value, add it to the parser's table in "
+            "childspend/sources/cla.py."
+        )
 
 
 def _tidy_level(level: pd.Series, path: Path) -> pd.Series:
@@ -539,6 +609,7 @@ def _parse_ees(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
             f"{sorted(raw.loc[unknown, 'population_type'].unique())}"
         )
     year = _time_period(raw["time_period"], path)
+    _check_every_year(year, population.map(lambda p: EES_MEASURES[p][0]), set(_EES_COUNTS), path, "population_type")
     count, count_flag = numeric_with_flag(raw["children_count"])
     rate, rate_flag = numeric_with_flag(raw["rate_per_10000"])
     count_measure = population.map({p: measures[0] for p, measures in EES_MEASURES.items()})
@@ -580,6 +651,9 @@ def rds_placements(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     _require(frame.columns, RDS_PLACEMENT, path, "placement extract")
     frame = frame[frame["cla_group"] == "Placement"]
     _require(set(frame["characteristic"]), list(POST2020.values()), path, "cla_group 'Placement' characteristics")
+    known = frame["characteristic"].isin(list(POST2020.values()))
+    years = _time_period(frame.loc[known, "time_period"], path)
+    _check_every_year(years, frame.loc[known, "characteristic"], set(POST2020.values()), path, "characteristic")
     areas = _rds_areas(frame, path)
     keep = areas["area_level"] != ""
     frame, areas = frame[keep], areas[keep]

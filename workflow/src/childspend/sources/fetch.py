@@ -1,7 +1,7 @@
 """Fill raw/ with the pinned official files, checksum verified.
 
 Each file is copied from the first mirror folder that has it, else downloaded from its pinned
-address (with retries and a progress bar, via pooch). A file that matches its sha256 is made
+address (with retries that wait longer each time, and a progress bar, via pooch). A file that matches its sha256 is made
 read-only in raw/; anything else stops the pipeline before any parser runs.
 """
 
@@ -13,13 +13,18 @@ import os
 import shutil
 import stat
 import tempfile
-from pathlib import Path
+import time
+from pathlib import Path, PurePosixPath
 
 import pooch
 
-from ..errors import ChecksumError, SourceMissingError
+from ..errors import ChecksumError, DiskFullError, SourceMissingError
+from ..paths import inside
+from ..tables import disk_full
 
 log = logging.getLogger(__name__)
+ATTEMPTS = 4  # downloads: tries in all, waiting BACKOFF_SECONDS, then twice as long each time
+BACKOFF_SECONDS = 5.0
 
 
 def sha256_of(path: str | Path) -> str:
@@ -49,36 +54,56 @@ def _download(entry: dict, target: Path) -> None:
     tmp_path = Path(tmp)
     try:
         downloader = pooch.HTTPDownloader(progressbar=True, timeout=60)
-        for attempt in range(1, 4):
+        for attempt in range(1, ATTEMPTS + 1):
             try:
                 downloader(entry["url"], str(tmp_path), None)
                 break
             except Exception as exc:  # network errors vary by transport; retry any of them
-                log.warning("download attempt %d of %s failed: %s", attempt, entry["url"], exc)
-                if attempt == 3:
+                full = disk_full(exc, target)
+                if full is not None:
+                    raise full from None
+                if attempt == ATTEMPTS:
                     raise
+                wait = BACKOFF_SECONDS * 2 ** (attempt - 1)
+                log.warning(
+                    "download attempt %d of %d of %s failed: %s; retrying in %.0f s",
+                    attempt,
+                    ATTEMPTS,
+                    entry["url"],
+                    exc,
+                    wait,
+                )
+                time.sleep(wait)
         _verify(tmp_path, entry, entry["url"])
-        os.replace(tmp_path, target)
+        _install(tmp_path, target)
     finally:
         tmp_path.unlink(missing_ok=True)
 
 
+def _raw_root(entry: dict, target: Path) -> Path:
+    """The raw/ folder ``target`` is the copy of ``entry`` in (target = <root>/<entry path>)."""
+    parts = PurePosixPath(entry["path"]).parts
+    if target.parts[-len(parts) :] != parts:
+        raise ValueError(f"{target} is not the raw/ copy of {entry['path']}")
+    return target.parents[len(parts) - 1]
+
+
 def fetch(entry: dict, target: str | Path, mirrors: list[str]) -> str:
-    """Put the pinned file at ``target`` (read-only); return where it came from."""
+    """Put the pinned file at ``target`` (read-only); return where it came from.
+
+    Every path is checked to stay inside raw/ and inside its mirror folder, and an existing
+    ``target`` is replaced only by a copy that has already matched its sha256: a bad mirror file
+    or a failed download leaves the previous copy (and everything outside raw/) untouched.
+    """
     target = Path(target)
+    inside(_raw_root(entry, target), entry["path"], f"raw/ copy of {entry['path']}")
     target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        target.chmod(stat.S_IWUSR | stat.S_IRUSR)
-        target.unlink()
     searched = []
     for mirror in mirrors:
-        candidate = Path(mirror) / entry["path"]
+        candidate = inside(mirror, entry["path"], f"mirror {mirror}")
         searched.append(str(candidate))
         if candidate.is_file():
-            _verify(candidate, entry, str(candidate))
-            tmp = target.with_name(f".{target.name}.part")
-            shutil.copyfile(candidate, tmp)
-            os.replace(tmp, target)
+            _copy_verified(candidate, target, entry)
             origin = str(candidate)
             break
     else:
@@ -86,16 +111,36 @@ def fetch(entry: dict, target: str | Path, mirrors: list[str]) -> str:
             raise SourceMissingError(_missing_message(entry, searched, "it has no download address"))
         try:
             _download(entry, target)
-        except ChecksumError:
+        except (ChecksumError, DiskFullError):
             raise
         except Exception as exc:
             raise SourceMissingError(
                 _missing_message(entry, searched, f"downloading {entry['url']} failed: {exc}")
             ) from None
         origin = entry["url"]
-    target.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
     log.info("%s <- %s (sha256 ok)", target, origin)
     return origin
+
+
+def _copy_verified(source: Path, target: Path, entry: dict) -> None:
+    """Copy ``source`` next to ``target``, check the copy's sha256, then swap it in (read-only)."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        shutil.copyfile(source, tmp_path)
+        _verify(tmp_path, entry, str(source))
+        _install(tmp_path, target)
+    except OSError as exc:
+        raise (disk_full(exc, target) or exc) from None
+    finally:
+        tmp_path.unlink(missing_ok=True)
+
+
+def _install(verified: Path, target: Path) -> None:
+    """Make a verified copy read-only and put it at ``target`` in one rename (replacing any old copy)."""
+    verified.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    os.replace(verified, target)
 
 
 def _missing_message(entry: dict, searched: list[str], why: str) -> str:

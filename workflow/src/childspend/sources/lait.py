@@ -78,6 +78,13 @@ def parse(path: Path, source_id: str, period: str) -> pd.DataFrame:
     except ValueError as exc:
         raise LayoutError(f"{path}: 'Years' of a finance item: {exc}") from None
 
+    items = raw["Short Desc"].groupby(year).agg(set)
+    short = {y: sorted(set(CATEGORIES) - got) for y, got in items.items() if set(CATEGORIES) - got}
+    if short:
+        raise LayoutError(
+            f"{path}: year(s) without every S251 finance item in 'Short Desc': {short}; every year of the "
+            "extract must have each (a renamed item: add its new code to CATEGORIES in childspend/sources/lait.py)"
+        )
     number = raw["LA Number"].astype("Int64")
     level = _area_level(number)
     value, flag = numeric_with_flag(raw["Values"])

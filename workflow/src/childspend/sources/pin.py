@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from ..config import read_yaml
 from ..years import normalise_fy
 from .fetch import sha256_of
 
@@ -84,7 +85,7 @@ def main(argv: list[str] | None = None) -> None:
         manifest = {row["path"]: row for row in csv.DictReader(handle)}
     sources = {}
     if args.sources.exists():
-        sources = (yaml.safe_load(args.sources.read_text(encoding="utf-8")) or {}).get("sources", {})
+        sources = read_yaml(args.sources).get("sources", {})
     for path in args.paths:
         if path not in manifest:
             raise SystemExit(f"{path} is not listed in {args.manifest}")

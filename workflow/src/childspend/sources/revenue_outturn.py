@@ -29,7 +29,7 @@ from childspend.contracts import SPENDING_COLUMNS
 from childspend.errors import LayoutError
 from childspend.markers import numeric_with_flag
 from childspend.tables import read_sheets
-from childspend.years import normalise_fy
+from childspend.years import fy_start, normalise_fy
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +49,33 @@ class Form:
     sheets: str  # regex for the data sheets' names
     measures: frozenset  # measures kept from this form
     measure_in_title: bool  # RS: the sheet title names the measure
+    # category -> first financial year (start) whose file must have it, in every kept measure: a
+    # line renamed out of the lines table then stops the parser instead of dropping a category
+    categories_from: tuple = ()
 
 
+# RO3 printed one "other" line for nearly all children's social care until 2010-11; the split
+# lines start in 2011-12, Sure Start / early years and young people's services in 2014-15.
+RO3_CATEGORIES_FROM = (
+    ("asylum_seekers", 2008),
+    ("other_children_family", 2008),
+    ("children_looked_after", 2011),
+    ("safeguarding", 2011),
+    ("family_support", 2011),
+    ("youth_justice", 2011),
+    ("total", 2011),
+    ("early_years", 2014),
+    ("young_people", 2014),
+)
 FORMS = {
-    "ro3": Form(r"LA[ _]Data", frozenset({"gross_expenditure", "income", "net_current_expenditure"}), False),
-    "rs": Form(r"LA[ _]Data", frozenset({"net_current_expenditure"}), True),
-    "rsx": Form(r"LA[ _]Data", frozenset({"net_current_expenditure"}), False),
+    "ro3": Form(
+        r"LA[ _]Data",
+        frozenset({"gross_expenditure", "income", "net_current_expenditure"}),
+        False,
+        RO3_CATEGORIES_FROM,
+    ),
+    "rs": Form(r"LA[ _]Data", frozenset({"net_current_expenditure"}), True, (("total", 2008),)),
+    "rsx": Form(r"LA[ _]Data", frozenset({"net_current_expenditure"}), False, (("total", 2008),)),
 }
 
 # Measure labels (column header, or RS sheet title) -> measure; None = a column we do not keep.
@@ -355,6 +376,25 @@ def parse(path: Path, source_id: str, period: str) -> pd.DataFrame:
     out = pd.concat(frames, ignore_index=True)
     out = out.assign(source=source_id, year=year, la_number=pd.array([pd.NA] * len(out), dtype="Int64"), unit=UNIT)
     return out[SPENDING_COLUMNS]
+
+
+def check_complete(out: pd.DataFrame, path: Path, source_id: str, period: str) -> None:
+    """Run by the ingest step on each parsed file: LayoutError if a category the form has in the
+    file's year (``Form.categories_from``) is missing from a kept measure: its line was renamed or
+    moved, and would otherwise be dropped without a word. (Parser tests use cut-down layouts.)"""
+    form, year = FORMS[source_id.split("_", 1)[0].lower()], normalise_fy(period)
+    if out.empty:  # a form with no children's line that year (logged by parse)
+        return
+    start = fy_start(year)
+    expected = {category for category, first in form.categories_from if start >= first}
+    got = out.groupby("measure")["category"].agg(set)
+    short = {m: sorted(expected - got.get(m, set())) for m in sorted(form.measures) if expected - got.get(m, set())}
+    if short:
+        raise LayoutError(
+            f"{path.name} ({source_id}): no line for categor(ies) {short} (by measure), which every "
+            f"{year} file must have; a renamed line is probably 'not listed': add it to {LINES_TABLE.name} "
+            "with its category"
+        )
 
 
 def _years_named(text: str) -> set[str]:

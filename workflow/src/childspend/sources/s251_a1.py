@@ -69,6 +69,9 @@ NOT_DETAIL = frozenset({"total", "subtotal", "memo", "capital"})
 # A line maps to a panel category (measures.csv) or to one of the other non-detail lines.
 CATEGORIES = frozenset(measures.categories("s251_gross")) | NOT_DETAIL
 TOLERANCE_GBP = 1.0
+# gross = income + net on the England sum of the total lines (2010-11 is off by GBP 1.3m in 9.2bn:
+# one LA's total line)
+GROSS_NET_TOLERANCE = 0.001
 
 
 def _norm(text) -> str:
@@ -240,9 +243,32 @@ def parse(path: Path, source_id: str, period: str) -> pd.DataFrame:
         value, flag = numeric_with_flag(rows.iloc[:, cols[measure]])
         frames.append(base.assign(measure=measure, value=value, unit=UNIT, flag=flag))
     table = pd.concat(frames).sort_index(kind="stable").reset_index(drop=True)[SPENDING_COLUMNS]
+    check_gross_net_income(table, where, {m: sheets[sheet].iat[header, cols[m]] for m in MEASURES})
     flags = table.loc[table["flag"] != "", "flag"].value_counts().to_dict()
     log.info("%s: %d values, missing ones by flag: %s", where, len(table), flags or "none")
     return table
+
+
+def check_gross_net_income(table: pd.DataFrame, where: str, headers: dict[str, str]) -> None:
+    """Plausibility of the three columns, on the England sum of the LAs' total lines: gross must
+    equal income + net within GROSS_NET_TOLERANCE of gross, and income must be the smaller part
+    (it is 7-12% of gross in every release). LayoutError naming the columns otherwise: two of them
+    swapped (or a shifted header) would pass every other check and change the panel."""
+    totals = table[table["category"] == "total"].groupby("measure")["value"].sum()
+    gross, income, net = (totals.get(m, float("nan")) for m in MEASURES)
+    named = ", ".join(f"{m} = column {headers[m]!r} (GBP {totals.get(m, float('nan')) / 1e9:.2f}bn)" for m in MEASURES)
+    if not abs(gross - income - net) <= GROSS_NET_TOLERANCE * abs(gross):
+        raise LayoutError(
+            f"{where}: the LAs' total lines do not add up: gross should be income + net within "
+            f"{GROSS_NET_TOLERANCE:.1%}, but {named}. Are two columns swapped or a header moved? Correct "
+            "the header names in COLUMNS (childspend/sources/s251_a1.py) or the file."
+        )
+    if not income < net:
+        raise LayoutError(
+            f"{where}: income is not smaller than net current expenditure on the LAs' total lines ({named}); "
+            "the income and net columns look swapped. Check the header row of the file and COLUMNS in "
+            "childspend/sources/s251_a1.py."
+        )
 
 
 def check_detail_sums(df: pd.DataFrame) -> pd.DataFrame:
