@@ -24,3 +24,4 @@ rule all:
         rules.plot_national.output,
         rules.render_national_report.output,
         rules.build_model_frame.output,
+        rules.build_neighbours.output,

@@ -97,3 +97,12 @@ def test_shipped_published_figures_are_valid_and_a_real_figure_needs_its_price_b
     path.write_text(yaml.safe_dump(published))
     with pytest.raises(ConfigError, match="price_base"):
         load_published(path)
+
+
+def test_profiles_name_a_pinned_neighbour_list(config):
+    from childspend.config import check_pinned
+
+    sources = load_sources(ROOT / "config" / "sources.yaml")
+    check_pinned(config["profiles"]["neighbours"], "neighbours", sources, "profiles.neighbours")
+    with pytest.raises(ConfigError, match="'neighbours_1999-01' is not a pinned neighbours file"):
+        check_pinned("neighbours_1999-01", "neighbours", sources, "profiles.neighbours")

@@ -128,3 +128,18 @@ rule reconcile_activity:
         tolerance=config["spending"]["reconciliation_tolerance"],
     script:
         "../scripts/reconcile_activity.py"
+
+
+rule build_neighbours:
+    input:
+        lists="results/ingest/neighbours.parquet",
+        areas=rules.build_areas.output.areas,
+        code=code("build_neighbours"),
+    output:
+        "results/panel/neighbours.csv",
+    log:
+        "results/logs/build_neighbours.log",
+    conda:
+        "../envs/childspend.yaml"
+    script:
+        "../scripts/build_neighbours.py"

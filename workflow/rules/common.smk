@@ -1,6 +1,6 @@
 # Loaded first: validates the config and pinned sources, and defines the helpers rules use.
 from childspend.code_deps import code_inputs
-from childspend.config import check_config, load_sources, sources_of
+from childspend.config import check_config, check_pinned, load_sources, sources_of
 
 
 configfile: "config/config.yaml"
@@ -8,6 +8,7 @@ configfile: "config/config.yaml"
 
 check_config(config)
 SOURCES = load_sources("config/sources.yaml")
+check_pinned(config["profiles"]["neighbours"], "neighbours", SOURCES, "profiles.neighbours")
 LIB = "workflow/src/childspend"
 
 

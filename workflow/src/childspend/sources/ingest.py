@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from ..contracts import ACTIVITY, PRICE_INDEX, SPENDING, check_contract
+from ..contracts import ACTIVITY, NEIGHBOURS, PRICE_INDEX, SPENDING, check_contract
 from ..errors import LayoutError
 from ..tables import sort_table
 
@@ -25,6 +25,7 @@ SCHEMAS = {
     "population": ACTIVITY,
     "deprivation": ACTIVITY,
     "prices": PRICE_INDEX,
+    "neighbours": NEIGHBOURS,
 }
 
 
