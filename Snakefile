@@ -10,6 +10,7 @@ include: "workflow/rules/deflate.smk"
 include: "workflow/rules/model.smk"
 include: "workflow/rules/national.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/profiles.smk"
 include: "workflow/rules/report.smk"
 
 
@@ -25,3 +26,4 @@ rule all:
         rules.render_national_report.output,
         rules.build_model_frame.output,
         rules.build_neighbours.output,
+        rules.build_profiles.output,
