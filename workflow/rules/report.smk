@@ -10,6 +10,7 @@ rule render_national_report:
         dfe=rules.build_national_series.output.dfe,
         dictionary=rules.join_panel.output.dictionary,
         code=code("render_national_report", notebooks=["notebooks/national_report.ipynb"]),
+        template=f"{LIB}/reports/templates/offline.html.j2",
     output:
         "results/reports/national.html",
     log:

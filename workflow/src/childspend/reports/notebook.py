@@ -1,6 +1,7 @@
 """Execute a report notebook with papermill and render it to self-contained HTML.
 
-Timing metadata that papermill and nbclient record, and the random id of the cell papermill
+The HTML is self-contained: figures are embedded as PNG, and nothing is loaded from a network
+(reports/templates/offline.html.j2). Timing metadata that papermill and nbclient record, and the random id of the cell papermill
 injects, are removed before rendering, and execution counts are numbered from 1, so the same
 tables give the same HTML.
 
@@ -26,6 +27,9 @@ from papermill.engines import NBClientEngine, papermill_engines
 from ..tables import atomic_write
 
 KERNEL = "python3"
+# The lab template less what it would load from a CDN (reports/templates/offline.html.j2).
+TEMPLATES = Path(__file__).with_name("templates")
+TEMPLATE = TEMPLATES / "offline.html.j2"
 ENGINE = "childspend_shared_kernel"
 # Run in the kernel: remember the names a fresh kernel has, and later delete every other name and
 # the output cache (``%reset -f`` does the same but also collects garbage and rewrites the
@@ -140,8 +144,15 @@ def execute(
 
 
 def exporter() -> HTMLExporter:
-    """The HTML exporter of every report: no code, no prompts."""
-    return HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    """The HTML exporter of every report: no code, no prompts, nothing fetched from a network
+    (the lab template's require.js and MathJax script tags are left out)."""
+    return HTMLExporter(
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        template_file=TEMPLATE.name,
+        extra_template_paths=[str(TEMPLATES)],
+    )
 
 
 def write_html(executed: nbformat.NotebookNode, html_path: str | Path, html: HTMLExporter | None = None) -> None:
