@@ -27,3 +27,4 @@ rule all:
         rules.build_model_frame.output,
         rules.build_neighbours.output,
         rules.build_profiles.output,
+        rules.render_profile_index.output,

@@ -155,24 +155,36 @@ def exporter() -> HTMLExporter:
     )
 
 
-def write_html(executed: nbformat.NotebookNode, html_path: str | Path, html: HTMLExporter | None = None) -> None:
+def write_html(
+    executed: nbformat.NotebookNode, html_path: str | Path, html: HTMLExporter | None = None, title: str | None = None
+) -> None:
+    """The executed notebook as HTML; ``title`` (if given) is the page's title."""
+    if title is not None:
+        executed.metadata["title"] = title
     body, _ = (html or exporter()).from_notebook_node(executed)
     atomic_write(html_path, lambda tmp: Path(tmp).write_text(body, encoding="utf-8"))
 
 
 def render(
-    notebook: str | Path, parameters: dict, html_path: str | Path, cwd: str | Path = ".", kernel: Kernel | None = None
+    notebook: str | Path,
+    parameters: dict,
+    html_path: str | Path,
+    cwd: str | Path = ".",
+    kernel: Kernel | None = None,
+    title: str | None = None,
 ) -> None:
     """Execute ``notebook`` and write it as HTML without code (a report to read)."""
-    write_html(execute(notebook, parameters, cwd, kernel), html_path)
+    write_html(execute(notebook, parameters, cwd, kernel), html_path, title=title)
 
 
-def render_many(notebook: str | Path, runs: list[tuple[dict, str | Path]], cwd: str | Path = ".", log=None) -> None:
-    """Execute ``notebook`` once per (parameters, html_path) in ``runs``, all in one kernel, and write
-    each as HTML: the same HTML as :func:`render` gives for each run alone."""
+def render_many(
+    notebook: str | Path, runs: list[tuple[dict, str | Path, str | None]], cwd: str | Path = ".", log=None
+) -> None:
+    """Execute ``notebook`` once per (parameters, html_path, title) in ``runs``, all in one kernel,
+    and write each as HTML: the same HTML as :func:`render` gives for each run alone."""
     html = exporter()
     with Kernel(cwd) as kernel:
-        for parameters, html_path in runs:
-            write_html(execute(notebook, parameters, cwd, kernel), html_path, html)
+        for parameters, html_path, title in runs:
+            write_html(execute(notebook, parameters, cwd, kernel), html_path, html, title)
             if log is not None:
                 log.info("%s", html_path)

@@ -120,15 +120,19 @@ def _joined_flags(flags: pd.Series) -> str:
     return ";".join(sorted({part for flag in flags for part in str(flag).split(";") if part}))
 
 
+_joined_sources = _joined_flags  # source ids joined the same way
+
+
 def _ratio(numerator: pd.DataFrame, denominator: pd.DataFrame, name: str) -> pd.DataFrame:
-    """numerator / denominator (frames with AREA, value, flag); a missing ratio keeps its parts'
-    flags, a present one only ``incomplete``."""
+    """numerator / denominator (frames with AREA, value, flag, source); a missing ratio keeps its
+    parts' flags, a present one only ``incomplete``; the sources of both parts."""
     both = numerator.merge(denominator, on=AREA, suffixes=("_n", "_d"), how="outer")
     value = both["value_n"] / both["value_d"].where(both["value_d"] != 0)
     flags = both[["flag_n", "flag_d"]].fillna("").agg(_joined_flags, axis=1)
     kept = flags.map(lambda f: "incomplete" if "incomplete" in f.split(";") else "")
     flag = flags.where(value.isna(), kept).where(~(value.isna() & (flags == "")), "category_missing")
-    return both[AREA].assign(measure=name, value=value, flag=flag)
+    source = both[["source_n", "source_d"]].fillna("").agg(_joined_sources, axis=1)
+    return both[AREA].assign(measure=name, value=value, flag=flag, source=source)
 
 
 def _intervention(money: pd.DataFrame, categories: list[str], basis: str, name: str) -> pd.DataFrame:
@@ -137,31 +141,52 @@ def _intervention(money: pd.DataFrame, categories: list[str], basis: str, name: 
     grouped = parts.groupby(AREA)
     value = grouped[basis].agg(lambda v: v.sum() if v.notna().all() and len(v) == len(categories) else math.nan)
     flag = grouped["flag"].agg(_joined_flags)
-    out = pd.DataFrame({"value": value, "flag": flag}).reset_index()
+    source = grouped["source"].agg(_joined_sources)
+    out = pd.DataFrame({"value": value, "flag": flag, "source": source}).reset_index()
     out.loc[out["value"].isna() & (out["flag"] == ""), "flag"] = "category_missing"
     out.loc[out["value"].notna(), "flag"] = out["flag"].map(lambda f: "incomplete" if "incomplete" in f else "")
     return out.assign(measure=name)
 
 
+def _with_denominator_sources(values: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
+    """A derived measure's sources are its numerator's (the panel's ``source``) and its
+    denominator's (population for rates and spending per child)."""
+    denominators = {measure: parts[1] for measure, parts in registry.derived().items()}
+    sources = panel[[*AREA, "measure", "source"]]
+    wanted = values[["measure"]].drop_duplicates()
+    wanted = wanted[wanted["measure"].isin(denominators)].assign(denominator=lambda d: d["measure"].map(denominators))
+    extra = wanted.merge(sources.rename(columns={"measure": "denominator", "source": "extra"}), on="denominator")
+    out = values.merge(extra[[*AREA, "measure", "extra"]], on=[*AREA, "measure"], how="left")
+    own, more = out["source"].fillna(""), out["extra"].fillna("")
+    joined = np.where(own == "", more, own + ";" + more)
+    out["source"] = np.where((more == "") | (more == own), own, joined)
+    return out.drop(columns="extra")
+
+
 def measure_values(panel: pd.DataFrame, money: pd.DataFrame, intervention: dict[str, list[str]]) -> pd.DataFrame:
     """Long, every area x year x (measure, basis): AREA, measure, basis (cash, real or value),
-    value, flag; with the derived late-intervention and children-looked-after shares."""
+    value, flag and source (the pinned files behind the value, ";"-joined); with the derived
+    late-intervention and children-looked-after shares."""
     money = money.rename(columns={"value": "cash", "value_real": "real"})
+    keep = [*AREA, "measure", "flag", "source"]
     frames = []
     for basis in ("cash", "real"):
-        frames.append(money[[*AREA, "measure", basis, "flag"]].rename(columns={basis: "value"}).assign(basis=basis))
-    frames.append(panel[[*AREA, "measure", "value", "flag"]].assign(basis="value"))
-    cash = money[[*AREA, "measure", "cash", "flag"]].rename(columns={"cash": "value"})
+        frames.append(money[[*keep, basis]].rename(columns={basis: "value"}).assign(basis=basis))
+    frames.append(panel[[*keep, "value"]].assign(basis="value"))
+    direct = _with_denominator_sources(pd.concat(frames, ignore_index=True), panel)
+    cash = money[[*keep, "cash"]].rename(columns={"cash": "value"})
     total = cash[cash["measure"] == "s251_gross_total"]
     late = _intervention(money, intervention["late"], "cash", "late_intervention")
-    frames.append(_ratio(late, total, "late_intervention_share").assign(basis="cash"))
+    derived = [_ratio(late, total, "late_intervention_share").assign(basis="cash")]
     cla = cash[cash["measure"] == "s251_gross_children_looked_after"]
-    frames.append(_ratio(cla, total, "cla_share").assign(basis="cash"))
+    derived.append(_ratio(cla, total, "cla_share").assign(basis="cash"))
     for group in ("early", "late"):
         for basis in ("cash", "real"):
-            frames.append(_intervention(money, intervention[group], basis, f"{group}_intervention").assign(basis=basis))
-    out = pd.concat(frames, ignore_index=True)
-    out["flag"] = out["flag"].fillna("")
+            derived.append(
+                _intervention(money, intervention[group], basis, f"{group}_intervention").assign(basis=basis)
+            )
+    out = pd.concat([direct, *derived], ignore_index=True)
+    out[["flag", "source"]] = out[["flag", "source"]].fillna("")
     return out
 
 
@@ -169,7 +194,7 @@ def indicator_values(values: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     """AREA, indicator, value, flag for the indicators of ``table``."""
     keys = table[["indicator", "measure", "basis"]]
     out = values.merge(keys, on=["measure", "basis"])
-    return out[[*AREA, "indicator", "value", "flag"]]
+    return out[[*AREA, "indicator", "value", "flag", "source"]]
 
 
 # --- comparisons -----------------------------------------------------------------------------
@@ -265,6 +290,7 @@ INDICATOR_TABLE_COLUMNS = [
     "england_flag",
     "change_1y",
     "change_from",
+    "source",
 ]
 
 
@@ -291,7 +317,7 @@ def compare(values: pd.DataFrame, table: pd.DataFrame, groups: pd.DataFrame, are
     out["ranked"] = out["ranked"].fillna(0).astype(int)
     out["neighbour_group"] = out["neighbour_group"].fillna(0).astype(int)
     out["neighbours_with_data"] = out["neighbours_with_data"].fillna(0).astype(int)
-    for column in ("band", "region_flag", "england_flag", "flag"):
+    for column in ("band", "region_flag", "england_flag", "flag", "source"):
         out[column] = out[column].fillna("")
     return sort_table(out[INDICATOR_TABLE_COLUMNS], ["area_code", "indicator", "year"])
 
@@ -305,7 +331,7 @@ def composition(values: pd.DataFrame, categories: list[str], intervention: dict[
     names = [f"s251_gross_{c}" for c in categories]
     units = values[(values["area_level"] == SHOWN) & values["measure"].isin([*names, "s251_gross_total"])]
     keys = ["area_code", "year", "measure"]
-    cash = units.loc[units["basis"] == "cash", [*keys, "value", "flag"]].rename(columns={"value": "cash"})
+    cash = units.loc[units["basis"] == "cash", [*keys, "value", "flag", "source"]].rename(columns={"value": "cash"})
     real = units.loc[units["basis"] == "real", [*keys, "value"]].rename(columns={"value": "real"})
     wide = cash.merge(real, on=keys, how="left")
     total = wide.loc[wide["measure"] == "s251_gross_total", ["area_code", "year", "cash"]]
@@ -316,7 +342,8 @@ def composition(values: pd.DataFrame, categories: list[str], intervention: dict[
     out["group"] = out["category"].map(group).fillna("neither")
     out["order"] = out["category"].map({c: n for n, c in enumerate(categories)})
     out = out.sort_values(["area_code", "year", "order"])
-    return out[["area_code", "year", "category", "group", "cash", "real", "share", "flag"]].reset_index(drop=True)
+    columns = ["area_code", "year", "category", "group", "cash", "real", "share", "flag", "source"]
+    return out[columns].reset_index(drop=True)
 
 
 def placements(values: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
@@ -333,7 +360,8 @@ def placements(values: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     rest = (total - known.fillna(0)).clip(lower=0).rename("children").reset_index()
     rest = rest.assign(measure="unshown", flag="")
     rest.loc[rest["children"].isna(), "flag"] = "no_data"
-    out = pd.concat([rows[["area_code", "year", "measure", "children", "flag"]], rest], ignore_index=True)
+    out = pd.concat([rows[["area_code", "year", "measure", "children", "flag", "source"]], rest], ignore_index=True)
+    out["source"] = out["source"].fillna("")
     out = out[out["year"].isin(cla.dropna().index.get_level_values("year").unique())]
     looked_after = pd.MultiIndex.from_frame(out[["area_code", "year"]]).map(cla.to_dict().get)
     out["cla_at_31_march"] = pd.to_numeric(pd.Series(looked_after, index=out.index), errors="coerce")
@@ -346,7 +374,7 @@ def placements(values: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     out["order"] = out["measure"].map({m: n for n, m in enumerate(labels)})
     out = out.sort_values(["area_code", "year", "order"])
     columns = ["area_code", "year", "measure", "placement", "children", "share", "cla_at_31_march", "flag"]
-    return out[[*columns, "definition"]].reset_index(drop=True), break_year
+    return out[[*columns, "definition", "source"]].reset_index(drop=True), break_year
 
 
 # --- flags -----------------------------------------------------------------------------------
