@@ -1,10 +1,6 @@
 # Reports: papermill-executed notebooks rendered to HTML.
-from childspend.panel.areas import read_areas
 from childspend.prices import price_base
-from childspend.reports.batches import batch_of, batches, unit_ids
 from childspend.reports.profile_page import CSV_FILES
-
-BATCHES = config["profiles"]["batches"]
 
 
 rule render_national_report:
@@ -30,21 +26,10 @@ rule render_national_report:
         "../scripts/render_national_report.py"
 
 
-# LA profiles: one page per stable unit, executed from notebooks/la_profile.ipynb. The units come
-# from the areas table, so build_areas is a checkpoint: once it has run, the profile jobs are
-# planned from results/panel/areas.csv. Each batch executes its units' profiles in one Jupyter
-# kernel (README: Speed); publish_profile then puts each unit's page and CSVs in place.
-def profile_units(wildcards=None):
-    """The stable units' ids, from the areas table (once the build_areas checkpoint has run)."""
-    return unit_ids(read_areas(checkpoints.build_areas.get().output.areas))
-
-
-def batch_units(wildcards):
-    return batches(profile_units(), BATCHES)[int(wildcards.batch)]
-
-
-def unit_batch(wildcards):
-    return f"results/profiles/pages/{batch_of(profile_units(), BATCHES, wildcards.area)}"
+# LA profiles: one page per stable unit, executed from notebooks/la_profile.ipynb in batches that
+# share one Jupyter kernel each (README: Speed); publish_profile puts each unit's page and CSVs in
+# place. The units come from the areas table (profile_units in common.smk: build_areas is a
+# checkpoint), so the per-unit jobs are planned from results/panel/areas.csv.
 
 
 rule render_profiles:
@@ -82,6 +67,8 @@ rule publish_profile:
         "results/logs/publish_profile/{area}.log",
     wildcard_constraints:
         area=r"\d{3}",
+    conda:
+        "../envs/childspend.yaml"
     params:
         names=" ".join(CSV_FILES),
     shell:
@@ -106,5 +93,6 @@ rule render_profile_index:
     params:
         from_year=config["headlines"]["from_year"],
         price_base=price_base(config["prices"]["index"], config["prices"]["base_year"]),
+        late=config["intervention"]["late"],
     script:
         "../scripts/render_profile_index.py"

@@ -9,6 +9,7 @@ parameters = dict(
     index_path=snakemake.input.index,
     from_year=snakemake.params.from_year,
     price_base=snakemake.params.price_base,
+    late=list(snakemake.params.late),
     profiles_href="la",
     csv_path=snakemake.output.csv,
     csv_href=Path(snakemake.output.csv).relative_to(html.parent).as_posix(),

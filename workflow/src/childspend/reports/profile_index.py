@@ -13,6 +13,8 @@ import html
 
 import pandas as pd
 
+# The column filters in the footer take their column's width, not a fixed one.
+STYLE = "<style>#profiles tfoot input { width: 7em; max-width: 100%; box-sizing: border-box; }</style>"
 INDEX_TEXT = ["area_code", "area_name", "region_name", "year", "neighbour_vintage"]
 
 
@@ -38,16 +40,27 @@ def _rate(value: float) -> str:
 
 
 def columns(year: str, from_year: str, price_base: str) -> dict[str, str]:
-    """Index column -> heading (with units, years and price base)."""
+    """Index column -> heading (short; :func:`caption` gives the definitions)."""
     return {
-        "area_name": "Local authority (stable unit)",
+        "area_name": "Local authority",
         "region_name": "Region",
-        "s251_per_child_real": f"S251 spending per child aged 0-17, {year} (£, {price_base})",
-        "s251_per_child_real_change": f"Real change in spending per child since {from_year}",
-        "s251_total_real_change": f"Real change in total S251 spending since {from_year}",
-        "cla_rate": f"Children looked after per 10,000 children, 31 March {year[:2]}{year[-2:]}",
-        "late_share": f"Late intervention share of S251 spending, {year}",
+        "s251_per_child_real": f"Spend per child, {year}",
+        "s251_per_child_real_change": f"Real change per child since {from_year}",
+        "s251_total_real_change": f"Real change in total since {from_year}",
+        "cla_rate": "Looked after per 10,000 children",
+        "late_share": "Late intervention share",
     }
+
+
+def caption(year: str, from_year: str, price_base: str, late: list[str]) -> str:
+    """What each column of the index is, with units, years and the price base."""
+    return (
+        f"Key figures of every stable unit, {year}. Spend per child: S251 gross spending on children's and young "
+        f"people's services per child aged 0-17, £ in {price_base}. Real changes since {from_year}: in spending per "
+        "child and in total S251 spending. Looked after: children looked after at 31 March per 10,000 children aged "
+        f"0-17. Late intervention share: {', '.join(c.replace('_', ' ') for c in late)} (config/config.yaml: "
+        "intervention) as a share of S251 spending. An empty cell has no value."
+    )
 
 
 FORMATS = {
