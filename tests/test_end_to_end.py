@@ -6,50 +6,37 @@ figures, that a rerun does nothing, and that rebuilding gives byte-identical tab
 
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
+from e2e import MIRROR, scratch_project, snakemake
 
 from childspend import measures
 from childspend.panel import dictionary
-
-ROOT = Path(__file__).resolve().parents[1]
-MIRROR = (ROOT.parent / "shared" / "data").resolve()
-SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+from childspend.panel.areas import read_areas
+from childspend.reports.batches import unit_ids
+from childspend.reports.profile_page import CSV_FILES
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(not MIRROR.is_dir(), reason="needs the official files in ../shared/data"),
 ]
 
-
-def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*SNAKEMAKE, "--cores", "2", *args], cwd=workdir, capture_output=True, text=True)
-
-
-def _scratch_project(work: Path, mirror: Path) -> None:
-    """A project folder sharing this checkout's code, with its own config, raw/ and results/."""
-    work.mkdir()
-    for name in ("Snakefile", "workflow", "notebooks"):
-        if (ROOT / name).exists():
-            (work / name).symlink_to(ROOT / name)
-    shutil.copytree(ROOT / "config", work / "config")
-    config = yaml.safe_load((work / "config" / "config.yaml").read_text())
-    config["mirrors"] = [str(mirror)]
-    (work / "config" / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+# The jobs a change to the panel reruns in the report stage (besides the national report).
+PROFILE_RULES = {"build_profiles", "render_profiles", "publish_profile", "render_profile_index"}
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    work = tmp_path_factory.mktemp("e2e") / "project"
-    _scratch_project(work, MIRROR)
-    run = snakemake(work)
-    assert run.returncode == 0, run.stderr[-5000:]
-    return work
+def profile_jobs(project) -> set[str]:
+    """Every profile job of a dry run that can see the units (build_areas up to date)."""
+    units = unit_ids(read_areas(project / "results" / "panel" / "areas.csv"))
+    return {
+        "build_profiles",
+        "render_profile_index",
+        *(f"render_profiles[batch={n}]" for n in range(2)),
+        *(f"publish_profile[area={unit}]" for unit in units),
+    }
 
 
 def england(project, measure):
@@ -67,9 +54,11 @@ def test_rerun_with_nothing_changed_does_nothing(project):
 def test_rebuild_gives_identical_bytes(project):
     outputs = sorted(
         path
-        for folder in ("panel", "reconciliation", "real", "national", "figures", "reports")
-        for path in (project / "results" / folder).glob("*")
+        for folder in ("panel", "reconciliation", "real", "national", "figures", "profiles", "reports")
+        for path in (project / "results" / folder).rglob("*")
+        if path.is_file()
     )
+    assert len([p for p in outputs if p.parent.name == "la" and p.suffix == ".html"]) == 148
     before = {p: p.read_bytes() for p in outputs}
     run = snakemake(
         project,
@@ -83,9 +72,14 @@ def test_rebuild_gives_identical_bytes(project):
         "build_national_series",
         "plot_national",
         "render_national_report",
+        "build_neighbours",
+        "build_profiles",
+        "render_profiles",
+        "render_profile_index",
     )
     assert run.returncode == 0, run.stderr[-3000:]
-    assert {p: p.read_bytes() for p in outputs} == before
+    after = {p: p.read_bytes() for p in outputs}
+    assert [p for p in outputs if after[p] != before[p]] == []
 
 
 def test_s251_gross_total_present_every_year(project):
@@ -143,7 +137,7 @@ def test_pipeline_stops_on_an_altered_byte_before_parsing(tmp_path):
     data = bytearray(las.read_bytes())
     data[100] ^= 1
     las.write_bytes(bytes(data))
-    _scratch_project(tmp_path / "project", mirror)
+    scratch_project(tmp_path / "project", mirror)
     run = snakemake(tmp_path / "project", "results/ingest/geography.parquet")
     assert run.returncode != 0
     log = (tmp_path / "project" / "results" / "logs" / "fetch_raw" / "geography" / "las.csv.log").read_text()
@@ -154,7 +148,7 @@ def test_pipeline_stops_on_an_altered_byte_before_parsing(tmp_path):
 def test_pipeline_names_a_file_missing_from_every_mirror(tmp_path):
     mirror = _mirror_with_geography(tmp_path)
     (mirror / "geography" / "region_la_hierarchy.csv").unlink()
-    _scratch_project(tmp_path / "project", mirror)
+    scratch_project(tmp_path / "project", mirror)
     sources = yaml.safe_load((tmp_path / "project" / "config" / "sources.yaml").read_text())
     sources["sources"]["geo_region_la_hierarchy"].pop("url")  # no download either
     (tmp_path / "project" / "config" / "sources.yaml").write_text(yaml.safe_dump(sources, sort_keys=False))
@@ -238,23 +232,27 @@ def test_a_price_setting_reruns_deflation_and_what_follows_only(project, key, va
         "build_national_series",
         "plot_national",
         "render_national_report",
+        "build_model_frame",
+        *PROFILE_RULES,
         "all",
     }
 
 
 def test_an_index_that_does_not_cover_the_panel_is_a_clear_error(project, tmp_path):
-    path = project / "config" / "config.yaml"
-    original = path.read_text()
-    config = yaml.safe_load(original)
+    copy = tmp_path / "built"  # a copy: the failed step removes its outputs, which the other tests read
+    results = project / "results"
+
+    def reports(folder, names):  # not copied: the reports are not needed here
+        return [n for n in names if Path(folder) == results and n in {"reports", "profiles", "figures"}]
+
+    shutil.copytree(project, copy, ignore=reports)
+    path = copy / "config" / "config.yaml"
+    config = yaml.safe_load(path.read_text())
     config["prices"]["index"] = "gdp_deflator_hmt_2020_03"  # ends in 2018-19
     config["prices"]["base_year"] = "2017-18"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
-    try:
-        run = snakemake(project, "results/real/money_long.parquet")
-        log = (project / "results" / "logs" / "deflate_panel.log").read_text()
-    finally:
-        path.write_text(original)
-        snakemake(project)  # put the outputs back for the other tests
+    run = snakemake(copy, "results/real/money_long.parquet")
+    log = (copy / "results" / "logs" / "deflate_panel.log").read_text()
     assert run.returncode != 0
     assert "'gdp_deflator_hmt_2020_03' does not cover year(s) ['2019-20'" in log
     assert "it covers 1955-56 to 2018-19" in log
@@ -290,8 +288,8 @@ def test_national_report_shows_the_headlines_and_figures(project):
 def _planned(output: str) -> dict[str, list[str]]:
     """Jobs of a dry run as 'rule[wildcards]' -> their inputs."""
     jobs = {}
-    for block in re.split(r"\n(?=rule \w+:)", output):
-        rule = re.match(r"rule (\w+):", block)
+    for block in re.split(r"\n(?=(?:rule|checkpoint) \w+:)", output):
+        rule = re.match(r"(?:rule|checkpoint) (\w+):", block)
         if rule:
             wildcards = re.search(r"^    wildcards: (.*)$", block, re.M)
             inputs = re.search(r"^    input: (.*)$", block, re.M)
@@ -313,9 +311,10 @@ ACTIVITY_DOWNSTREAM = {
 
 
 @pytest.mark.parametrize(
-    "module, importers, planned",
+    "module, importers, planned, profiles",
     [
         # a parser helper: the three families whose parsers import it, and what reads their tables
+        # (every profile: the areas table is up to date, so the profile jobs are planned in full)
         (
             "sources/ees.py",
             {"ingest_family[family=cla]", "ingest_family[family=cin]", "ingest_family[family=population]"},
@@ -324,11 +323,14 @@ ACTIVITY_DOWNSTREAM = {
                 "ingest_family[family=cin]",
                 "ingest_family[family=population]",
                 "build_activity_panel",
+                "build_model_frame",
                 *ACTIVITY_DOWNSTREAM,
             },
+            "all",
         ),
         # a shared module: the parsers and panel steps that import it, and what follows them;
-        # not the other parsers, the geography reference, deflation or the national stage
+        # not the other parsers, the geography reference, deflation or the national stage. It
+        # reruns the build_areas checkpoint, so the per-unit profile jobs are not planned yet
         (
             "codes.py",
             {
@@ -339,6 +341,9 @@ ACTIVITY_DOWNSTREAM = {
                 "join_panel",
                 "reconcile_spending",
                 "reconcile_activity",
+                "build_neighbours",
+                "build_model_frame",
+                "build_profiles",
             },
             {
                 *INGEST - {"ingest_family[family=population]"},
@@ -346,12 +351,19 @@ ACTIVITY_DOWNSTREAM = {
                 "build_spending_panel",
                 "build_activity_panel",
                 "reconcile_spending",
+                "build_neighbours",
+                "build_model_frame",
+                "build_profiles",
+                "render_profile_index",
                 *ACTIVITY_DOWNSTREAM,
             },
+            "pending",
         ),
     ],
 )
-def test_a_library_edit_reruns_exactly_the_rules_that_import_it(project, tmp_path, module, importers, planned):
+def test_a_library_edit_reruns_exactly_the_rules_that_import_it(
+    project, tmp_path, module, importers, planned, profiles
+):
     copy = tmp_path / "built"
     shutil.copytree(project, copy)  # follows the code symlinks; keeps modification times
     assert "Nothing to be done" in snakemake(copy, "--dry-run").stdout
@@ -361,7 +373,7 @@ def test_a_library_edit_reruns_exactly_the_rules_that_import_it(project, tmp_pat
     dry = snakemake(copy, "--dry-run")
     assert dry.returncode == 0, dry.stderr[-2000:]
     jobs = _planned(dry.stdout)
-    assert set(jobs) == planned
+    assert set(jobs) == planned | (profile_jobs(project) if profiles == "all" else set())
     assert {job for job, inputs in jobs.items() if f"workflow/src/childspend/{module}" in inputs} == importers
 
 
@@ -379,3 +391,46 @@ def test_model_frame_has_one_population_vintage_and_units_add_up(project):
     summed = units.groupby("year")["value"].sum(min_count=1)
     england = population[population["area_level"] == "england"].set_index("year")["value"]
     pd.testing.assert_series_equal(england, summed, check_names=False)
+
+
+# --- profiles and the index ------------------------------------------------------------------
+
+
+def test_every_stable_unit_has_a_profile_with_its_csvs(project):
+    units = unit_ids(read_areas(project / "results" / "panel" / "areas.csv"))
+    assert len(units) == 148
+    la = project / "results" / "reports" / "la"
+    assert sorted(p.stem for p in la.glob("*.html")) == units
+    for unit in units:
+        assert sorted(p.stem for p in (la / unit).glob("*.csv")) == sorted(CSV_FILES), unit
+    index = (project / "results" / "reports" / "index.html").read_text()
+    linked = set(re.findall(r"la/(\d{3})\.html", index))
+    assert linked == set(units)
+
+
+def test_profiles_render_their_figures_with_alt_text_and_name_the_vintage(project):
+    for unit, name in [("330", "Birmingham"), ("909", "Cumbria"), ("201", "City of London")]:
+        html = (project / "results" / "reports" / "la" / f"{unit}.html").read_text()
+        assert f"<title>{name}" in html
+        images = re.findall(r"<img [^>]*>", html)
+        assert len(images) == 7
+        assert all('alt="' in i and "No description" not in i for i in images)
+        assert "data:image/svg+xml;base64," in html
+        assert "DfE&#x27;s list of May 2025" in html or "DfE's list of May 2025" in html
+        assert "Traceback (most recent call last)" not in html and "application/vnd.jupyter.stderr" not in html
+        assert not re.search(r'(?:src|href)="https?://', html)  # nothing fetched, nothing linked outside
+    merged = (project / "results" / "reports" / "la" / "909.html").read_text()
+    assert "union of the DfE lists of its member LAs" in merged
+
+
+def test_profile_numbers_agree_with_the_panel(project):
+    panel = pd.read_parquet(project / "results" / "real" / "money_long.parquet")
+    row = panel[
+        (panel["area_code"] == "330")
+        & (panel["measure"] == "s251_gross_total_per_child")
+        & (panel["year"] == "2024-25")
+    ].iloc[0]
+    headline = pd.read_csv(project / "results" / "reports" / "la" / "330" / "headline.csv")
+    per_child = headline.set_index("indicator").loc["s251_per_child_real"]
+    assert abs(per_child["value"] - row["value_real"]) < 1e-6
+    assert per_child["year"] == "2024-25"
