@@ -97,9 +97,12 @@ def test_the_index_sorts_and_filters(project, browser):
     page.screenshot(path=str(SHOTS / "index_sorted.png"))
     assert ascending == sorted(ascending) and len(ascending) > 140
     assert descending == sorted(descending, reverse=True)
-    page.locator("input[type=search]").fill("North East")
-    regions = set(column(page, 2))
-    assert regions == {"North East"}
+    page.locator("#profiles tfoot input").nth(1).fill("North East")  # the Region column's filter
+    regions = column(page, 2)
+    assert set(regions) == {"North East"} and len(regions) == 12
+    page.locator("#profiles tfoot input").nth(1).fill("")
+    page.locator("input[type=search]").fill("Birmingham")  # the search box, over every column
+    assert column(page, 1) == ["Birmingham"]
     first = page.locator("#profiles tbody tr td:nth-child(1) a").first
     href = first.get_attribute("href")
     assert re.fullmatch(r"la/\d{3}\.html", href) and (project / "results" / "reports" / href).is_file()

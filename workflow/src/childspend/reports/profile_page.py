@@ -151,10 +151,14 @@ class Profile:
             f'<a href="{html.escape(href)}" download>Download the data behind this (CSV, {html.escape(name)}.csv)</a>'
         )
 
-    def table(self, name: str, shown: pd.DataFrame, data: pd.DataFrame, caption: str, note: str = "") -> str:
-        """An HTML table of ``shown`` (formatted) with a caption, its CSV (``data``) written and linked."""
+    def table(
+        self, name: str, shown: pd.DataFrame, data: pd.DataFrame, caption: str, note: str = "", text: bool = False
+    ) -> str:
+        """An HTML table of ``shown`` (formatted) with a caption, its CSV (``data``) written and
+        linked; ``text`` tables (words, not figures) are aligned left."""
         link = self._csv(name, data)
-        body = shown.to_html(index=False, border=0, classes="dataframe profile-table", escape=True, na_rep="")
+        classes = "dataframe profile-table" + (" profile-text" if text else "")
+        body = shown.to_html(index=False, border=0, classes=classes, escape=True, na_rep="")
         body = body.replace(">", f">\n<caption>{html.escape(caption)}</caption>", 1)
         extra = f"<p>{html.escape(note)}</p>" if note else ""
         return f'<div class="profile-block">{body}{extra}<p class="profile-data">{link}</p></div>'
@@ -219,6 +223,7 @@ STYLE = """<style>
 .profile-table caption { caption-side: top; text-align: left; font-weight: bold; padding: 0.3em 0; }
 .profile-table th, .profile-table td { text-align: right; vertical-align: top; }
 .profile-table th:first-child, .profile-table td:first-child { text-align: left; }
+.profile-table.profile-text th, .profile-table.profile-text td { text-align: left; }
 .profile-figure { margin: 1em 0 2em 0; }
 .profile-figure img { max-width: 100%; height: auto; }
 .profile-figure figcaption, .profile-block p { max-width: 60em; }
