@@ -10,6 +10,7 @@ include: "workflow/rules/deflate.smk"
 include: "workflow/rules/model.smk"
 include: "workflow/rules/national.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/profiles.smk"
 include: "workflow/rules/report.smk"
 
 
@@ -43,6 +44,9 @@ rule all:
         rules.plot_drivers.output,
         rules.write_model_headlines.output,
         rules.summarise_exclusions.output,
+        rules.build_neighbours.output,
+        rules.build_profiles.output,
+        rules.render_profile_index.output,
 
 
 # The warning summary again at the very end, where a user looks.

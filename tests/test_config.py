@@ -163,3 +163,12 @@ def test_headline_year_outside_the_panel_is_named(config, year):
     bad["headlines"]["from_year"] = year
     with pytest.raises(ConfigError, match=rf"headlines.from_year \({year}\) must lie in years 2008-09 to 2024-25"):
         check_config(bad)
+
+
+def test_profiles_name_a_pinned_neighbour_list(config):
+    from childspend.config import check_pinned
+
+    sources = load_sources(ROOT / "config" / "sources.yaml")
+    check_pinned(config["profiles"]["neighbours"], "neighbours", sources, "profiles.neighbours")
+    with pytest.raises(ConfigError, match="'neighbours_1999-01' is not a pinned neighbours file"):
+        check_pinned("neighbours_1999-01", "neighbours", sources, "profiles.neighbours")

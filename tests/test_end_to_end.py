@@ -7,6 +7,7 @@ figures, that a rerun does nothing, and that rebuilding gives byte-identical tab
 
 import re
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,12 +19,29 @@ from pipeline import scratch_project as _scratch_project
 
 from childspend import measures
 from childspend.panel import dictionary
+from childspend.panel.areas import read_areas
 from childspend.reports import model_plots
+from childspend.reports.batches import unit_ids
+from childspend.reports.profile_page import CSV_FILES
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(not MIRROR.is_dir(), reason="needs the official files in ../shared/data"),
 ]
+
+# The jobs a change to the panel reruns in the report stage (besides the national report).
+PROFILE_RULES = {"build_profiles", "render_profiles", "publish_profile", "render_profile_index"}
+
+
+def profile_jobs(project) -> set[str]:
+    """Every profile job of a dry run that can see the units (build_areas up to date)."""
+    units = unit_ids(read_areas(project / "results" / "panel" / "areas.csv"))
+    return {
+        "build_profiles",
+        "render_profile_index",
+        *(f"render_profiles[batch={n}]" for n in range(2)),
+        *(f"publish_profile[area={unit}]" for unit in units),
+    }
 
 
 def england(project, measure):
@@ -41,10 +59,11 @@ def test_rerun_with_nothing_changed_does_nothing(project):
 def test_rebuild_gives_identical_bytes(project):
     outputs = sorted(
         path
-        for folder in ("panel", "reconciliation", "real", "national", "figures", "reports", "models")
+        for folder in ("panel", "reconciliation", "real", "national", "figures", "profiles", "reports", "models")
         for path in (project / "results" / folder).rglob("*")
         if path.is_file()
     )
+    assert len([p for p in outputs if p.parent.name == "la" and p.suffix == ".html"]) == 148
     before = {p: p.read_bytes() for p in outputs}
     run = snakemake(
         project,
@@ -64,9 +83,14 @@ def test_rebuild_gives_identical_bytes(project):
         "plot_deprivation_gradient",
         "project_demand",
         "plot_projections",
+        "build_neighbours",
+        "build_profiles",
+        "render_profiles",
+        "render_profile_index",
     )
     assert run.returncode == 0, run.stderr[-3000:]
-    assert {p: p.read_bytes() for p in outputs} == before
+    after = {p: p.read_bytes() for p in outputs}
+    assert [p for p in outputs if after[p] != before[p]] == []
 
 
 def test_s251_gross_total_present_every_year(project):
@@ -267,18 +291,20 @@ def test_editing_the_gradient_figure_block_reruns_only_the_figure(project):
 
 
 def test_an_index_that_does_not_cover_the_panel_is_a_clear_error(project, tmp_path):
-    path = project / "config" / "config.yaml"
-    original = path.read_text()
-    config = yaml.safe_load(original)
+    copy = tmp_path / "built"  # a copy: the failed step removes its outputs, which the other tests read
+    results = project / "results"
+
+    def reports(folder, names):  # not copied: the reports are not needed here
+        return [n for n in names if Path(folder) == results and n in {"reports", "profiles", "figures"}]
+
+    shutil.copytree(project, copy, ignore=reports)
+    path = copy / "config" / "config.yaml"
+    config = yaml.safe_load(path.read_text())
     config["prices"]["index"] = "gdp_deflator_hmt_2020_03"  # ends in 2018-19
     config["prices"]["base_year"] = "2017-18"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
-    try:
-        run = snakemake(project, "results/real/money_long.parquet")
-        log = (project / "results" / "logs" / "deflate_panel.log").read_text()
-    finally:
-        path.write_text(original)
-        snakemake(project)  # put the outputs back for the other tests
+    run = snakemake(copy, "results/real/money_long.parquet")
+    log = (copy / "results" / "logs" / "deflate_panel.log").read_text()
     assert run.returncode != 0
     assert "'gdp_deflator_hmt_2020_03' does not cover year(s) ['2019-20'" in log
     assert "it covers 1955-56 to 2018-19" in log
@@ -314,8 +340,8 @@ def test_national_report_shows_the_headlines_and_figures(project):
 def _planned(output: str) -> dict[str, list[str]]:
     """Jobs of a dry run as 'rule[wildcards]' -> their inputs."""
     jobs = {}
-    for block in re.split(r"\n(?=rule \w+:)", output):
-        rule = re.match(r"rule (\w+):", block)
+    for block in re.split(r"\n(?=(?:rule|checkpoint) \w+:)", output):
+        rule = re.match(r"(?:rule|checkpoint) (\w+):", block)
         if rule:
             wildcards = re.search(r"^    wildcards: (.*)$", block, re.M)
             inputs = re.search(r"^    input: (.*)$", block, re.M)
@@ -325,9 +351,10 @@ def _planned(output: str) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize(
-    "module, importers, planned",
+    "module, importers, planned, profiles",
     [
         # a parser helper: the three families whose parsers import it, and what reads their tables
+        # (every profile: the areas table is up to date, so the profile jobs are planned in full)
         (
             "sources/ees.py",
             {"ingest_family[family=cla]", "ingest_family[family=cin]", "ingest_family[family=population]"},
@@ -336,11 +363,14 @@ def _planned(output: str) -> dict[str, list[str]]:
                 "ingest_family[family=cin]",
                 "ingest_family[family=population]",
                 "build_activity_panel",
+                "build_model_frame",
                 *ACTIVITY_DOWNSTREAM,
             },
+            "all",
         ),
         # a shared module: the parsers and panel steps that import it, and what follows them;
-        # not the other parsers, the geography reference, deflation or the national stage
+        # not the other parsers, the geography reference, deflation or the national stage. It
+        # reruns the build_areas checkpoint, so the per-unit profile jobs are not planned yet
         (
             "codes.py",
             {
@@ -355,6 +385,8 @@ def _planned(output: str) -> dict[str, list[str]]:
                 "decompose_growth",
                 "project_demand",
                 "summarise_exclusions",
+                "build_neighbours",
+                "build_profiles",
             },
             {
                 *INGEST - {"ingest_family[family=population]"},
@@ -362,12 +394,19 @@ def _planned(output: str) -> dict[str, list[str]]:
                 "build_spending_panel",
                 "build_activity_panel",
                 "reconcile_spending",
+                "build_neighbours",
+                "build_model_frame",
+                "build_profiles",
+                "render_profile_index",
                 *ACTIVITY_DOWNSTREAM,
             },
+            "pending",
         ),
     ],
 )
-def test_a_library_edit_reruns_exactly_the_rules_that_import_it(project, tmp_path, module, importers, planned):
+def test_a_library_edit_reruns_exactly_the_rules_that_import_it(
+    project, tmp_path, module, importers, planned, profiles
+):
     copy = tmp_path / "built"
     shutil.copytree(project, copy)  # follows the code symlinks; keeps modification times
     assert "Nothing to be done" in snakemake(copy, "--dry-run").stdout
@@ -377,7 +416,7 @@ def test_a_library_edit_reruns_exactly_the_rules_that_import_it(project, tmp_pat
     dry = snakemake(copy, "--dry-run")
     assert dry.returncode == 0, dry.stderr[-2000:]
     jobs = _planned(dry.stdout)
-    assert set(jobs) == planned
+    assert set(jobs) == planned | (profile_jobs(project) if profiles == "all" else set())
     assert {job for job, inputs in jobs.items() if f"workflow/src/childspend/{module}" in inputs} == importers
 
 
@@ -762,3 +801,46 @@ def test_a_pinned_population_projection_is_used_with_no_code_change(project):
     raw = "ons-snpp/2022-based/snpp_2022_population_persons.csv"
     assert f"raw/{raw}" in jobs["project_demand"]
     assert set(jobs) == {f"fetch_raw[path={raw}]", "project_demand", "plot_projections", "all"}
+
+
+# --- profiles and the index ------------------------------------------------------------------
+
+
+def test_every_stable_unit_has_a_profile_with_its_csvs(project):
+    units = unit_ids(read_areas(project / "results" / "panel" / "areas.csv"))
+    assert len(units) == 148
+    la = project / "results" / "reports" / "la"
+    assert sorted(p.stem for p in la.glob("*.html")) == units
+    for unit in units:
+        assert sorted(p.stem for p in (la / unit).glob("*.csv")) == sorted(CSV_FILES), unit
+    index = (project / "results" / "reports" / "index.html").read_text()
+    linked = set(re.findall(r"la/(\d{3})\.html", index))
+    assert linked == set(units)
+
+
+def test_profiles_render_their_figures_with_alt_text_and_name_the_vintage(project):
+    for unit, name in [("330", "Birmingham"), ("909", "Cumbria"), ("201", "City of London")]:
+        html = (project / "results" / "reports" / "la" / f"{unit}.html").read_text()
+        assert f"<title>{name}" in html
+        images = re.findall(r"<img [^>]*>", html)
+        assert len(images) == 7
+        assert all('alt="' in i and "No description" not in i for i in images)
+        assert "data:image/svg+xml;base64," in html
+        assert "DfE&#x27;s list of May 2025" in html or "DfE's list of May 2025" in html
+        assert 'data-mime-type="application/vnd.jupyter.stderr"' not in html  # no error or warning output
+        assert not re.search(r'(?:src|href)="https?://', html)  # nothing fetched, nothing linked outside
+    merged = (project / "results" / "reports" / "la" / "909.html").read_text()
+    assert "union of the DfE lists of its member LAs" in merged
+
+
+def test_profile_numbers_agree_with_the_panel(project):
+    panel = pd.read_parquet(project / "results" / "real" / "money_long.parquet")
+    row = panel[
+        (panel["area_code"] == "330")
+        & (panel["measure"] == "s251_gross_total_per_child")
+        & (panel["year"] == "2024-25")
+    ].iloc[0]
+    headline = pd.read_csv(project / "results" / "reports" / "la" / "330" / "headline.csv")
+    per_child = headline.set_index("indicator").loc["s251_per_child_real"]
+    assert abs(per_child["value"] - row["value_real"]) < 1e-6
+    assert per_child["year"] == "2024-25"

@@ -3,6 +3,7 @@
 import csv
 import hashlib
 
+import pytest
 import yaml
 
 from childspend.config import load_sources
@@ -14,6 +15,15 @@ def test_ids_sort_by_release():
     assert source_id("revenue_outturn", "mhclg-revenue-outturn/ro3/2024-25/x.ods", "2024-25") == "ro3_2024-25"
     assert source_id("geography", "geography/las.csv", "2025") == "geo_las"
     assert source_id("cla", "dfe-cla/underlying-2019/CLA2019.csv", "2019") < "cla_2025_placement_data"
+    # statistical neighbour lists by the month they were computed, not the folder they sit in
+    may = source_id("neighbours", "dfe-lait/2026-04-08/sn_may_2025.xlsx", "may_2025")
+    assert may == "neighbours_2025-05"
+    assert source_id("neighbours", "dfe-lait/2026-04-08/sn_april_2021.xlsx", "april_2021") < may
+
+
+def test_a_neighbour_list_without_a_month_is_refused():
+    with pytest.raises(ValueError, match="is not '<month>_<year>'"):
+        source_id("neighbours", "dfe-lait/sn.xlsx", "2025")
 
 
 def test_pin_writes_a_valid_entry_from_the_file_and_its_manifest_row(tmp_path):

@@ -10,6 +10,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import nbformat
 import pandas as pd
+import pytest
 
 from childspend.reports.notebook import execute, render
 from childspend.tables import write_csv
@@ -178,3 +179,69 @@ def test_figures_and_report_take_the_data_dictionary_as_an_input():
     edges = set(re.findall(r"(\d+) -> (\d+)", graph))
     for rule in ("plot_national", "render_national_report"):
         assert (ids["join_panel"], ids[rule]) in edges, rule
+
+
+# --- many runs in one kernel -------------------------------------------------------------------
+
+
+def stateful_notebook(path):
+    """A notebook that fails if a name from an earlier run is still defined."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell('title = "placeholder"', metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(
+            "assert 'leftover' not in globals(), 'a name from an earlier run'\n"
+            "import pandas as pd\n"
+            "from IPython.display import Markdown, display\n"
+            "display(Markdown(f'# {title}'))\n"
+            "leftover = title\n"
+            "pd.DataFrame({'title': [title]})"
+        ),
+    ]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def test_many_runs_in_one_kernel_give_each_run_the_html_of_a_fresh_kernel(tmp_path):
+    from childspend.reports.notebook import render_many
+
+    notebook = stateful_notebook(tmp_path / "s.ipynb")
+    render(notebook, {"title": "Alone"}, tmp_path / "fresh.html", tmp_path, title="Page")
+    render_many(
+        notebook,
+        [({"title": t}, tmp_path / f"{t}.html", "Page") for t in ("First", "Second", "Alone")],
+        tmp_path,
+    )
+    assert (tmp_path / "fresh.html").read_bytes() == (tmp_path / "Alone.html").read_bytes()
+    html = (tmp_path / "Second.html").read_text()
+    assert "Second" in html and "First" not in html and "<title>Page</title>" in html
+
+
+def test_reports_load_nothing_from_a_network(tmp_path):
+    render(tiny_notebook(tmp_path / "t.ipynb"), {"title": "Offline"}, tmp_path / "a.html", tmp_path)
+    html = (tmp_path / "a.html").read_text()
+    assert not re.findall(r'<script[^>]+src="https?://', html)
+    assert "mathjax" not in html.lower()
+
+
+# --- the profile and index notebooks ------------------------------------------------------------
+
+PROFILE_NOTEBOOKS = [ROOT / "notebooks" / "la_profile.ipynb", ROOT / "notebooks" / "profile_index.ipynb"]
+
+
+@pytest.mark.parametrize("path", PROFILE_NOTEBOOKS, ids=lambda p: p.name)
+def test_profile_notebooks_hold_literal_parameters_and_type_no_year(path):
+    cells = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+    parameters = [c for c in cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(parameters) == 1 and cells[0] is parameters[0]
+    names = set()
+    for statement in ast.parse(parameters[0].source).body:
+        assert isinstance(statement, ast.Assign) and len(statement.targets) == 1, ast.unparse(statement)
+        ast.literal_eval(statement.value)
+        names.add(statement.targets[0].id)
+    body = "\n".join(c.source for c in cells[1:])
+    assert not YEAR.findall(body), YEAR.findall(body)
+    assert all(c.outputs == [] and c.execution_count is None for c in cells)
+    if path.name == "la_profile.ipynb":
+        assert {"area", "years", "price_base", "profiles_dir", "csv_dir"} <= names

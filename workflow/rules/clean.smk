@@ -5,7 +5,7 @@ from childspend.years import fy_range
 YEARS = fy_range(config["years"]["first"], config["years"]["last"])
 
 
-rule build_areas:
+checkpoint build_areas:
     input:
         geography="results/ingest/geography.parquet",
         code=code("build_areas"),
@@ -150,3 +150,18 @@ rule summarise_exclusions:
         accepted=config.get("exclusions", {}).get("accepted", []),
     script:
         "../scripts/summarise_exclusions.py"
+
+
+rule build_neighbours:
+    input:
+        lists="results/ingest/neighbours.parquet",
+        areas=rules.build_areas.output.areas,
+        code=code("build_neighbours"),
+    output:
+        "results/panel/neighbours.csv",
+    log:
+        "results/logs/build_neighbours.log",
+    conda:
+        "../envs/childspend.yaml"
+    script:
+        "../scripts/build_neighbours.py"

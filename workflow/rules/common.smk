@@ -1,6 +1,8 @@
 # Loaded first: validates the config and pinned sources, and defines the helpers rules use.
 from childspend.code_deps import code_inputs
-from childspend.config import check_config, load_sources, read_yaml, sources_of
+from childspend.config import check_config, check_pinned, load_sources, read_yaml, sources_of
+from childspend.panel.areas import read_areas
+from childspend.reports.batches import batch_of, batches, unit_ids
 
 # Read strictly before Snakemake's own reader does: a repeated key or an object-building tag is
 # named with its line (Snakemake would keep the last key, or blame tabs and whitespace).
@@ -12,6 +14,7 @@ configfile: "config/config.yaml"
 
 check_config(config)
 SOURCES = load_sources("config/sources.yaml")
+check_pinned(config["profiles"]["neighbours"], "neighbours", SOURCES, "profiles.neighbours")
 LIB = "workflow/src/childspend"
 
 
@@ -29,3 +32,23 @@ def code(script, *modules, notebooks=()):
     imports, plus ``modules`` loaded by name), as inputs: a library edit reruns exactly the rules
     that use it."""
     return code_inputs([f"workflow/scripts/{script}.py", *notebooks], LIB, modules)
+
+
+# LA profiles fan out from the areas table: build_areas is a checkpoint, so these are known once
+# it has run (a dry run before then plans the profile jobs as pending).
+BATCHES = config["profiles"]["batches"]
+
+
+def profile_units(wildcards=None):
+    """The stable units' ids, from results/panel/areas.csv."""
+    return unit_ids(read_areas(checkpoints.build_areas.get().output.areas))
+
+
+def batch_units(wildcards):
+    """The units whose profiles batch ``wildcards.batch`` executes."""
+    return batches(profile_units(), BATCHES)[int(wildcards.batch)]
+
+
+def unit_batch(wildcards):
+    """The folder of the batch that executed unit ``wildcards.area``'s profile."""
+    return f"results/profiles/pages/{batch_of(profile_units(), BATCHES, wildcards.area)}"

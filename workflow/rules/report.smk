@@ -1,4 +1,6 @@
 # Reports: papermill-executed notebooks rendered to HTML.
+from childspend.prices import price_base
+from childspend.reports.profile_page import CSV_FILES
 
 
 rule render_national_report:
@@ -16,6 +18,7 @@ rule render_national_report:
         projection="results/figures/projection_fan_recent_trend_cla_at_31_march.png",
         backtest=rules.plot_projections.output.coverage,
         code=code("render_national_report", notebooks=["notebooks/national_report.ipynb"]),
+        template=f"{LIB}/reports/templates/offline.html.j2",
     output:
         "results/reports/national.html",
     log:
@@ -27,3 +30,75 @@ rule render_national_report:
         commons_price_base=PUBLISHED["commons_childrens_social_care"]["price_base"],
     script:
         "../scripts/render_national_report.py"
+
+
+# LA profiles: one page per stable unit, executed from notebooks/la_profile.ipynb in batches that
+# share one Jupyter kernel each (README: Speed); publish_profile puts each unit's page and CSVs in
+# place. The units come from the areas table (profile_units in common.smk: build_areas is a
+# checkpoint), so the per-unit jobs are planned from results/panel/areas.csv.
+
+
+rule render_profiles:
+    input:
+        notebook="notebooks/la_profile.ipynb",
+        tables=rules.build_profiles.output,
+        neighbours=rules.build_neighbours.output[0],
+        areas=lambda wildcards: checkpoints.build_areas.get().output.areas,
+        sources="config/sources.yaml",
+        template=f"{LIB}/reports/templates/offline.html.j2",
+        code=code("render_profiles", notebooks=["notebooks/la_profile.ipynb"]),
+    output:
+        temp(directory("results/profiles/pages/{batch}")),
+    log:
+        "results/logs/render_profiles/{batch}.log",
+    wildcard_constraints:
+        batch=r"\d+",
+    conda:
+        "../envs/childspend.yaml"
+    params:
+        units=batch_units,
+        years=[YEARS[0], YEARS[-1]],
+        price_base=price_base(config["prices"]["index"], config["prices"]["base_year"]),
+    script:
+        "../scripts/render_profiles.py"
+
+
+rule publish_profile:
+    input:
+        unit_batch,
+    output:
+        html="results/reports/la/{area}.html",
+        csv=expand("results/reports/la/{{area}}/{name}.csv", name=CSV_FILES),
+    log:
+        "results/logs/publish_profile/{area}.log",
+    wildcard_constraints:
+        area=r"\d{3}",
+    conda:
+        "../envs/childspend.yaml"
+    params:
+        names=" ".join(CSV_FILES),
+    shell:
+        "(cp {input}/{wildcards.area}.html {output.html} && for name in {params.names}; do "
+        "cp {input}/{wildcards.area}/$name.csv results/reports/la/{wildcards.area}/$name.csv; done) 2> {log}"
+
+
+rule render_profile_index:
+    input:
+        notebook="notebooks/profile_index.ipynb",
+        index=rules.build_profiles.output.index,
+        profiles=lambda wildcards: expand("results/reports/la/{area}.html", area=profile_units()),
+        template=f"{LIB}/reports/templates/offline.html.j2",
+        code=code("render_profile_index", notebooks=["notebooks/profile_index.ipynb"]),
+    output:
+        html="results/reports/index.html",
+        csv="results/reports/index.csv",
+    log:
+        "results/logs/render_profile_index.log",
+    conda:
+        "../envs/childspend.yaml"
+    params:
+        from_year=config["headlines"]["from_year"],
+        price_base=price_base(config["prices"]["index"], config["prices"]["base_year"]),
+        late=config["intervention"]["late"],
+    script:
+        "../scripts/render_profile_index.py"

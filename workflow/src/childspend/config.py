@@ -181,6 +181,16 @@ def load_published(path: str | Path) -> dict:
     return data
 
 
+def check_pinned(source_id: str, family: str, sources: dict[str, dict], key: str) -> None:
+    """ConfigError unless ``source_id`` (named by config key ``key``) is a pinned file of ``family``."""
+    pinned = sources_of(sources, family)
+    if source_id not in pinned:
+        raise ConfigError(
+            f"config/config.yaml: {key}: {source_id!r} is not a pinned {family} file in config/sources.yaml; "
+            f"pinned: {sorted(pinned)}"
+        )
+
+
 def sources_of(sources: dict[str, dict], family: str) -> dict[str, dict]:
     """The pinned sources that one parser family reads, in id order."""
     return {k: v for k, v in sorted(sources.items()) if v["family"] == family}

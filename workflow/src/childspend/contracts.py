@@ -112,6 +112,48 @@ PRICE_INDEX = pa.DataFrameSchema(
 )
 PRICE_INDEX_COLUMNS = list(PRICE_INDEX.columns)
 
+# DfE statistical neighbours: one row per list vintage x list (current, or old: LAs since
+# abolished) x LA x rank (1 = nearest). A placeholder row (an LA created after the list was
+# computed) has no neighbour and carries the marker as its flag.
+CLOSENESS = ["extremely close", "very close", "close", "somewhat close", "not close"]
+NEIGHBOURS = pa.DataFrameSchema(
+    {
+        "source": pa.Column(str),
+        "vintage": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "list": pa.Column(str, pa.Check.isin(["current", "old"])),
+        "la_number": pa.Column("Int64", pa.Check.in_range(100, 999)),
+        "la_name": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "region_name": pa.Column(str),
+        "rank": pa.Column(int, pa.Check.in_range(1, 10)),
+        "neighbour_la_number": pa.Column("Int64", pa.Check.in_range(100, 999), nullable=True),
+        "closeness": pa.Column(str, pa.Check.isin([*CLOSENESS, ""])),
+        "flag": pa.Column(str),
+    },
+    checks=[
+        pa.Check(
+            lambda df: df["neighbour_la_number"].isna() == (df["flag"] != ""),
+            name="a neighbour is missing exactly when the row carries a flag",
+        ),
+        pa.Check(
+            lambda df: (df["closeness"] == "") == (df["flag"] != ""),
+            name="a neighbour has a closeness label",
+        ),
+        pa.Check(
+            lambda df: (df["neighbour_la_number"] != df["la_number"]).fillna(True),
+            name="an LA is not its own neighbour",
+        ),
+        pa.Check(
+            lambda df: df.groupby(["source", "list", "la_number"])["rank"].transform("size") == 10,
+            name="ten neighbours per LA and list",
+        ),
+    ],
+    unique=["source", "list", "la_number", "rank"],
+    strict=True,
+    ordered=True,
+    coerce=True,
+)
+NEIGHBOUR_COLUMNS = list(NEIGHBOURS.columns)
+
 
 # The joined panel, long: one row per area x financial year x measure, every combination present
 # (a missing value carries a flag saying why). This is the table the models and reports read.

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from ..contracts import ACTIVITY, PRICE_INDEX, SPENDING, check_contract
+from ..contracts import ACTIVITY, NEIGHBOURS, PRICE_INDEX, SPENDING, check_contract
 from ..errors import ChecksumError, ChildspendError, LayoutError
 from ..paths import inside
 from ..tables import sort_table
@@ -31,6 +31,7 @@ SCHEMAS = {
     "population": ACTIVITY,
     "deprivation": ACTIVITY,
     "prices": PRICE_INDEX,
+    "neighbours": NEIGHBOURS,
 }
 
 

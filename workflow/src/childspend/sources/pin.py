@@ -32,7 +32,16 @@ ANNUAL = {
 # Families with several files per release: id = family, release year, file name. Ids sort by
 # release, which is how "the latest release wins" is decided downstream.
 RELEASES = ("cla", "cin", "population", "deprivation", "prices", "population_projection")
-FAMILIES = sorted([*ANNUAL, "geography", *RELEASES])
+# Statistical neighbour lists: id = family and the month the list was computed ("may_2025" ->
+# neighbours_2025-05), so ids sort by vintage.
+VINTAGES = ("neighbours",)
+FAMILIES = sorted([*ANNUAL, "geography", *RELEASES, *VINTAGES])
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        "january february march april may june july august september october november december".split(), 1
+    )
+}
 
 
 def _slug(text: str) -> str:
@@ -42,6 +51,11 @@ def _slug(text: str) -> str:
 def source_id(family: str, path: str, period: str) -> str:
     if family == "geography":
         return "geo_" + _slug(Path(path).stem)
+    if family in VINTAGES:
+        month = re.fullmatch(r"([a-z]+)[_ ]((?:19|20)\d\d)", period.strip().lower())
+        if month is None or month.group(1) not in MONTHS:
+            raise ValueError(f"{path}: period {period!r} is not '<month>_<year>', e.g. may_2025")
+        return f"{family}_{month.group(2)}-{MONTHS[month.group(1)]:02d}"
     if family in RELEASES:
         year = re.search(r"(?:19|20)\d\d", f"{Path(path).parent.name} {period}")
         return f"{family}_{year.group(0) if year else 'undated'}_{_slug(Path(path).stem)}"
