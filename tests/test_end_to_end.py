@@ -272,6 +272,7 @@ def test_editing_the_decomposition_block_reruns_only_the_decomposition(project):
         "decompose_growth",
         "plot_drivers",
         "write_model_headlines",
+        "render_national_report",  # it shows the decomposition's sentences and figure
         "all",
     }
 
@@ -287,7 +288,8 @@ def test_editing_the_gradient_figure_block_reruns_only_the_figure(project):
     finally:
         path.write_text(original)
     assert dry.returncode == 0, dry.stderr[-2000:]
-    assert _planned_jobs(dry.stdout + dry.stderr) == {"plot_deprivation_gradient", "all"}
+    # and the national report, which embeds the figure
+    assert _planned_jobs(dry.stdout + dry.stderr) == {"plot_deprivation_gradient", "render_national_report", "all"}
 
 
 def test_an_index_that_does_not_cover_the_panel_is_a_clear_error(project, tmp_path):
@@ -331,7 +333,7 @@ def test_dfe_figures_and_headlines_are_written(project):
 
 def test_national_report_shows_the_headlines_and_figures(project):
     html = (project / "results" / "reports" / "national.html").read_text()
-    assert html.count("<img") == 4
+    assert html.count("<img") == 9  # the four national figures and five of the models
     headlines = pd.read_csv(project / "results" / "national" / "headlines.csv")
     assert headlines["sentence"].iloc[0].split(",")[0] in html
     assert "Traceback" not in html
@@ -590,6 +592,7 @@ def test_editing_one_model_block_reruns_only_that_model(project):
         "collect_models",
         "plot_drivers",
         "write_model_headlines",
+        "render_national_report",
         "all",
     }
 
@@ -772,7 +775,13 @@ def test_editing_the_projections_or_adding_a_scenario_reruns_only_the_projection
         overlay.unlink()
     for dry in (edited, added):
         assert dry.returncode == 0, dry.stderr[-2000:]
-        assert _planned_jobs(dry.stdout + dry.stderr) == {"project_demand", "plot_projections", "all"}
+        assert _planned_jobs(dry.stdout + dry.stderr) == {
+            "project_demand",
+            "plot_projections",
+            "write_model_headlines",
+            "render_national_report",
+            "all",
+        }
     assert "projection_fan_rates_held_cla_at_31_march.png" in added.stdout
 
 
@@ -800,7 +809,18 @@ def test_a_pinned_population_projection_is_used_with_no_code_change(project):
     jobs = _planned(dry.stdout)
     raw = "ons-snpp/2022-based/snpp_2022_population_persons.csv"
     assert f"raw/{raw}" in jobs["project_demand"]
-    assert set(jobs) == {f"fetch_raw[path={raw}]", "project_demand", "plot_projections", "all"}
+    # the new file is fetched and ingested (every ingest table is a target, and the warning
+    # summary reads them all), then the projections and what shows them
+    assert set(jobs) == {
+        f"fetch_raw[path={raw}]",
+        "ingest_family[family=population_projection]",
+        "summarise_exclusions",
+        "project_demand",
+        "plot_projections",
+        "write_model_headlines",
+        "render_national_report",
+        "all",
+    }
 
 
 # --- profiles and the index ------------------------------------------------------------------

@@ -15,22 +15,10 @@ import pandas as pd
 
 from .. import measures
 from ..codes import ENGLAND_CODE
+from ..panel.units import PANEL_COLUMNS
 from ..tables import sort_table
 
-COLUMNS = [
-    "area_level",
-    "area_code",
-    "area_name",
-    "region_code",
-    "region_name",
-    "year",
-    "measure",
-    "value",
-    "flag",
-    "unit",
-    "price_base",
-    "population_vintage",
-]
+COLUMNS = [*PANEL_COLUMNS[: PANEL_COLUMNS.index("flag") + 1], "unit", "price_base", "population_vintage"]
 KEYS = ["area_level", "area_code", "year", "measure"]
 POPULATION = "population_0_17"
 COUNTS = [

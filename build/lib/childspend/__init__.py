@@ -1,1 +1,0 @@
-"""childspend: English local authority spending on children's services, from official statistics."""
