@@ -7,6 +7,7 @@ import pytest
 from childspend.contracts import PRICE_INDEX
 from childspend.errors import ConfigError
 from childspend.national import commons_table, headlines, national_series
+from childspend.national_like_for_like import Parts, like_for_like, names, parts
 from childspend.reports import plots
 from childspend.tables import write_csv
 
@@ -64,14 +65,102 @@ def test_a_missing_category_makes_the_sum_missing_not_smaller():
     assert series.loc[("early_intervention", "2010-11"), "flag"] == "category_missing"
 
 
+PANEL = pd.DataFrame(columns=["area_level", "area_code", "area_name", "year", "measure", "value"])
+
+
+def lines(values: pd.DataFrame, from_year: str = "2010-11", panel: pd.DataFrame = PANEL) -> pd.DataFrame:
+    intervention = {"early": ["early_years", "family_support"], "late": ["children_looked_after", "safeguarding"]}
+    series = national_series(values, intervention["early"], intervention["late"])
+    return headlines(series, values, panel, from_year, intervention)
+
+
 def test_headline_sentences_are_written_from_the_numbers():
-    series = national_series(sample(), ["early_years", "family_support"], ["children_looked_after", "safeguarding"])
-    lines = headlines(series, "2010-11", ["early_years", "family_support"], ["children_looked_after", "safeguarding"])
-    early = lines.set_index("id").loc["early_intervention_real_change"]
-    assert early["value"] == 100.0
-    assert "from GBP 0.0bn in 2010-11" in early["sentence"] and "real-terms rise of 100%" in early["sentence"]
-    assert BASE in early["sentence"]
-    assert "60% of children's and young people's services" in lines.set_index("id").loc["cla_share", "sentence"]
+    table = lines(sample()).set_index("id")
+    early = table.loc["early_intervention_real_change"]
+    assert early["value"] == 100.0 and early["basis"] == "all_units" and early["left_out"] == ""
+    assert "was £0.0bn in 2024-25, 100% more in real terms than the £0.0bn of 2010-11" in early["sentence"]
+    assert BASE in table.loc["s251_gross_total_real_change", "sentence"]
+    assert "60% of it in 2024-25" in table.loc["cla_share", "sentence"]
+    assert not table["sentence"].str.contains("GBP").any()
+    assert table["sentence"].nunique() == len(table)  # no sentence repeated
+    assert table.index[0] == "s251_gross_total_real_change"  # the story starts with the total
+
+
+def la_rows(measure: str, values: dict, kind: str = "money") -> list[dict]:
+    """LA rows of one measure: {area_code: (value in 2010-11, value in 2024-25)}; real = cash x 2."""
+    return [
+        dict(
+            area_level="la",
+            area_code=code,
+            area_name=f"Council {code}",
+            year=year,
+            measure=measure,
+            value=value,
+            value_real=value * 2 if kind == "money" else float("nan"),
+            flag="",
+            price_base=BASE,
+        )
+        for code, pair in values.items()
+        for year, value in zip(("2010-11", "2024-25"), pair)
+    ]
+
+
+UNITS = pd.Series({"A": "Council A", "B": "Council B", "C": "Council C"})
+YEARS = ("2010-11", "2024-25")
+NAN = float("nan")
+
+
+def test_like_for_like_sums_the_units_present_in_both_years_and_names_the_rest():
+    money = pd.DataFrame(la_rows("s251_gross_total", {"A": (10.0, 20.0), "B": (5.0, NAN), "C": (1.0, 1.0)}))
+    result = like_for_like(money, PANEL, Parts(("s251_gross_total",)), YEARS, UNITS)
+    assert (result.start, result.end) == (22.0, 42.0)  # real terms: A and C, doubled
+    assert result.change == pytest.approx(42 / 22 - 1)
+    assert result.kept == 2 and result.left_out == ("Council B",)
+    assert result.left_out_share == pytest.approx(5 / 16)  # B's share of 2010-11 spending
+
+
+def test_like_for_like_ratio_leaves_out_a_unit_whose_count_is_suppressed():
+    spend = {"A": (100.0, 200.0), "B": (50.0, 60.0), "C": (30.0, 30.0)}
+    money = pd.DataFrame(la_rows("s251_gross_children_looked_after", spend))
+    counts = {"A": (10.0, 10.0), "B": (NAN, NAN), "C": (3.0, 6.0)}
+    panel = pd.DataFrame(la_rows("cla_at_31_march", counts, kind="count"))
+    figure = parts("s251_gross_children_looked_after_per_cla", {"early": [], "late": []})
+    assert figure == Parts(("s251_gross_children_looked_after",), ("cla_at_31_march",))
+    result = like_for_like(money, panel, figure, YEARS, UNITS)
+    assert (result.start, result.end) == (260 / 13, 460 / 16)
+    assert result.left_out == ("Council B",) and result.left_out_share == pytest.approx(50 / 180)
+
+
+def test_a_unit_missing_only_in_the_first_year_counts_at_its_later_share():
+    money = pd.DataFrame(la_rows("s251_gross_total", {"A": (10.0, 10.0), "B": (NAN, 30.0)}))
+    result = like_for_like(money, PANEL, Parts(("s251_gross_total",)), YEARS, UNITS)
+    assert result.left_out == ("Council B", "Council C") and result.left_out_share == pytest.approx(0.75)
+
+
+def test_intervention_parts_are_the_configured_categories():
+    intervention = {"early": ["early_years"], "late": ["children_looked_after", "safeguarding"]}
+    assert parts("early_intervention", intervention) == Parts(("s251_gross_early_years",))
+    late = ("s251_gross_children_looked_after", "s251_gross_safeguarding")
+    assert parts("late_intervention_share", intervention) == Parts(late, ("s251_gross_total",))
+    assert parts("csc_net_total", intervention) == Parts(("csc_net_total",))
+    assert names(["A"]) == "A" and names(["A", "B", "C"]) == "A, B and C"
+
+
+def test_a_change_on_an_incomplete_england_total_is_like_for_like_with_the_all_units_figure_beside_it():
+    values = sample()
+    # England's 2024-25 total lacks council B (flag incomplete): 20 over A and C, where 2010-11 had 10 over all three
+    values.loc[(values["measure"] == "s251_gross_total") & (values["year"] == "2024-25"), "flag"] = "incomplete"
+    units = pd.DataFrame(la_rows("s251_gross_total", {"A": (6.0, 16.0), "B": (2.0, NAN), "C": (2.0, 4.0)}))
+    table = lines(pd.concat([values, units], ignore_index=True)).set_index("id")
+    total = table.loc["s251_gross_total_real_change"]
+    assert total["basis"] == "like_for_like" and total["value"] == 150.0  # 8 -> 20 over A and C
+    assert total["all_units_value"] == 100.0  # 10 -> 20, the England figures
+    assert total["left_out"] == "Council B" and total["left_out_share"] == 20.0
+    assert f"In real terms, at {BASE}, that is 150% more than in 2010-11." in total["sentence"]
+    assert "over the 2 councils with figures in both years: a rise of 150.0%" in total["sentence"]
+    assert "(over every council reporting each year, a rise of 100.0%)" in total["sentence"]
+    assert "Left out are Council B, 20.0% of the spending in 2010-11." in total["sentence"]
+    assert table.loc["early_intervention_real_change", "basis"] == "all_units"
 
 
 def test_commons_table_explains_a_deflator_gap():
@@ -213,7 +302,7 @@ EARLY, LATE = ["early_years", "family_support"], ["children_looked_after", "safe
 def test_a_headline_year_outside_the_data_is_a_config_error_not_a_key_error(year):
     series = national_series(sample(), EARLY, LATE)
     with pytest.raises(ConfigError, match=rf"headlines.from_year \({year}\) is outside the years .*2010-11 to 2024-25"):
-        headlines(series, year, EARLY, LATE)
+        headlines(series, sample(), PANEL, year, {"early": EARLY, "late": LATE})
 
 
 def test_a_headline_year_before_the_scope_break_read_from_the_data_is_refused():
@@ -221,7 +310,7 @@ def test_a_headline_year_before_the_scope_break_read_from_the_data_is_refused():
     narrow = pd.concat([sample(), money({("s251_gross_total", "2009-10"): 5.0, ("csc_net_total", "2009-10"): 4.0})])
     series = national_series(narrow, EARLY, LATE)
     with pytest.raises(ConfigError) as err:
-        headlines(series, "2009-10", EARLY, LATE)
+        headlines(series, narrow, PANEL, "2009-10", {"early": EARLY, "late": LATE})
     message = str(err.value)
     assert "headlines.from_year (2009-10) is before 2010-11, the first year S251 Table A1 covers every" in message
     assert "nan" not in message.lower()
@@ -229,12 +318,12 @@ def test_a_headline_year_before_the_scope_break_read_from_the_data_is_refused():
     wider = pd.concat([narrow, money({(f"s251_gross_{c}", "2009-10"): 1.0 for c in CATEGORIES})])
     wider = pd.concat([wider, money({("s251_gross_total_per_child", "2009-10"): 50.0})])
     wider = pd.concat([wider, money({("s251_gross_children_looked_after_per_cla", "2009-10"): 500.0})])
-    lines = headlines(national_series(wider, EARLY, LATE), "2009-10", EARLY, LATE)
-    assert not lines["sentence"].str.contains("nan").any()
+    table = lines(wider, "2009-10")
+    assert not table["sentence"].str.contains("nan").any()
 
 
 def test_a_headline_measure_without_a_value_is_named_never_written_as_nan():
     values = sample()
     values = values[~((values["measure"] == "csc_net_total") & (values["year"] == "2010-11"))]
     with pytest.raises(ConfigError, match=r"no England value for \['csc_net_total 2010-11'\]"):
-        headlines(national_series(values, EARLY, LATE), "2010-11", EARLY, LATE)
+        lines(values)

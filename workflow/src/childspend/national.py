@@ -12,6 +12,7 @@ import pandas as pd
 
 from . import measures
 from .errors import ConfigError
+from .national_like_for_like import like_for_like, names, parts
 from .prices import deflate
 from .tables import sort_table
 
@@ -123,67 +124,184 @@ def _previous(series: pd.DataFrame, year: str) -> str:
 
 
 def _bn(value: float) -> str:
-    return f"GBP {value / 1e9:.1f}bn"
+    return f"£{value / 1e9:.1f}bn"
 
 
 def _gbp(value: float) -> str:
-    return f"GBP {value:,.0f}"
+    return f"£{value:,.0f}"
 
 
-def headlines(series: pd.DataFrame, from_year: str, early: list[str], late: list[str]) -> pd.DataFrame:
-    """Headline figures for England, each with a sentence written from its numbers."""
+def _more(change: float) -> str:
+    """'20% more' or '41% less'."""
+    return f"{abs(change):.0%} {'more' if change >= 0 else 'less'}"
+
+
+def _rise(change: float, digits: int = 0) -> str:
+    """'a rise of 20%' or 'a fall of 41%'."""
+    return f"a {'rise' if change >= 0 else 'fall'} of {abs(change):.{digits}%}"
+
+
+HEADLINE_COLUMNS = [
+    "id",
+    "value",
+    "unit",
+    "years",
+    "basis",
+    "all_units_value",
+    "left_out",
+    "left_out_share",
+    "sentence",
+]
+
+
+def _changes(series, money, panel, years, intervention) -> dict[str, dict]:
+    """Each headline measure at both ends of ``years`` (real terms; the late-intervention share in
+    cash) and its change: the England figure's, and where the England figure lacks some units in
+    either year (flag ``incomplete``) the like-for-like change over the units present in both
+    (:mod:`childspend.national_like_for_like`), which becomes the headline's."""
+    england = series[series["area_level"] == "england"].set_index(["measure", "year"])
+    units = money[money["area_level"] == "la"].groupby("area_code")["area_name"].first().sort_index()
+    out = {}
+    for measure in [*HEADLINE_MEASURES, "late_intervention_share"]:
+        column = "cash" if measure == "late_intervention_share" else "real"
+        start, end = (england.loc[(measure, y)] for y in years)
+        row = dict(start=start[column], end=end[column], all_units=end[column] / start[column] - 1)
+        if "incomplete" in (start["flag"], end["flag"]):
+            comparison = like_for_like(money, panel, parts(measure, intervention), years, units)
+            row.update(comparison=comparison, change=comparison.change, basis="like_for_like")
+        else:
+            row.update(comparison=None, change=row["all_units"], basis="all_units")
+        out[measure] = row
+    return out
+
+
+def _left_out(row: dict, first: str, explained: set, share: bool = False) -> str:
+    """What a like-for-like change leaves out, with the all-units figure beside it ("" if the
+    change is on all units). The units left out are named the first time a set of them comes up
+    (``explained``: the sets named so far, updated), and referred back to after that."""
+    comparison = row["comparison"]
+    if comparison is None:
+        return ""
+    if share:
+        measured = (
+            f"the share went from {comparison.start:.1%} to {comparison.end:.1%} (over every council reporting "
+            f"each year, {row['start']:.1%} to {row['end']:.1%})"
+        )
+    else:
+        measured = f"{_rise(row['change'], 1)} (over every council reporting each year, {_rise(row['all_units'], 1)})"
+    if comparison.left_out in explained:
+        return f" Like for like, without the same councils: {measured}."
+    explained.add(comparison.left_out)
+    return (
+        f" This is like for like, over the {comparison.kept} councils with figures in both years: {measured}. "
+        f"Left out are {names(comparison.left_out)}, {comparison.left_out_share:.1%} of the spending in {first}."
+    )
+
+
+def _row(measure_id: str, value: float, years: str, row: dict | None, sentence: str, all_units: float) -> dict:
+    comparison = row["comparison"] if row else None
+    return dict(
+        id=measure_id,
+        value=round(value * 100, 1),
+        unit="percent",
+        years=years,
+        basis=row["basis"] if row else "all_units",
+        all_units_value=round(all_units * 100, 1),
+        left_out="; ".join(comparison.left_out) if comparison else "",
+        left_out_share=round(comparison.left_out_share * 100, 2) if comparison else 0.0,
+        sentence=sentence,
+    )
+
+
+def headlines(
+    series: pd.DataFrame, money: pd.DataFrame, panel: pd.DataFrame, from_year: str, intervention: dict[str, list[str]]
+) -> pd.DataFrame:
+    """Headline figures for England (HEADLINE_COLUMNS), each with a sentence written from its
+    numbers. A change is like for like (``basis``) wherever the England figure lacks some units in
+    either year: the sentence names the units left out and their share of spending, with the
+    all-units change beside it (``all_units_value``)."""
     last = check_from_year(series, from_year)
+    years = (from_year, last)
+    span_text = f"{from_year} to {last}"
     england = series[series["area_level"] == "england"].set_index(["measure", "year"])
     base = england["price_base"].replace("", pd.NA).dropna().iloc[0]
-    rows = []
-
-    def change(measure: str, label: str, fmt=_bn) -> None:
-        start, end = england.loc[(measure, from_year)], england.loc[(measure, last)]
-        pct = end["real"] / start["real"] - 1
-        note = " (the latest year's England total lacks some LAs)" if end["flag"] == "incomplete" else ""
-        rows.append(
-            dict(
-                id=f"{measure}_real_change",
-                value=round(pct * 100, 1),
-                unit="percent",
-                years=f"{from_year} to {last}",
-                sentence=f"In {base}, {label} went from {fmt(start['real'])} in {from_year} to {fmt(end['real'])} "
-                f"in {last}, a real-terms {'rise' if pct >= 0 else 'fall'} of {abs(pct):.0%}{note}.",
-            )
-        )
-
-    change("early_intervention", f"spending on early intervention ({', '.join(c.replace('_', ' ') for c in early)})")
-    change("late_intervention", f"spending on late intervention ({', '.join(c.replace('_', ' ') for c in late)})")
-    change("s251_gross_total", "total spending on children's and young people's services")
-    change("s251_gross_total_per_child", "spending per child aged 0-17", _gbp)
-    change("s251_gross_children_looked_after_per_cla", "spending on children looked after per child looked after", _gbp)
-    change("csc_net_total", "net spending on children's social care (MHCLG)")
-    share_from, share_last = (england.loc[("late_intervention_share", y), "cash"] for y in (from_year, last))
-    rows.append(
-        dict(
-            id="late_intervention_share",
-            value=round(share_last * 100, 1),
-            unit="percent",
-            years=f"{from_year} to {last}",
-            sentence=f"Late intervention took {share_last:.0%} of children's and young people's services spending in "
-            f"{last}, up from {share_from:.0%} in {from_year}."
-            if share_last >= share_from
-            else f"Late intervention took {share_last:.0%} of children's and young people's services spending in "
-            f"{last}, down from {share_from:.0%} in {from_year}.",
-        )
+    rows = _changes(series, money, panel, years, intervention)
+    c = {m: r["change"] for m, r in rows.items()}
+    early, late = (", ".join(cat.replace("_", " ") for cat in intervention[k]) for k in ("early", "late"))
+    opposite = (c["late_intervention"] >= 0) != (c["early_intervention"] >= 0)
+    same_story = (c["csc_net_total"] >= 0) == (c["s251_gross_total"] >= 0)
+    share = rows["late_intervention_share"]
+    then, now = (
+        (share["comparison"].start, share["comparison"].end) if share["comparison"] else (share["start"], share["end"])
     )
     cla, total = (england.loc[(m, last), "cash"] for m in ("s251_gross_children_looked_after", "s251_gross_total"))
-    rows.append(
-        dict(
-            id="cla_share",
-            value=round(cla / total * 100, 1),
-            unit="percent",
-            years=last,
-            sentence=f"In {last}, {cla / total:.0%} of children's and young people's services spending "
-            f"({_bn(cla)} of {_bn(total)}, cash) was on children looked after.",
-        )
-    )
-    return pd.DataFrame(rows)
+    # (id, measure whose change it is or None, value, all-units value, sentence), in the order of the story
+    story = [
+        (
+            "s251_gross_total_real_change",
+            "s251_gross_total",
+            f"Councils in England spent {_bn(rows['s251_gross_total']['end'])} on children's and young people's "
+            f"services in {last} (S251 outturn, gross). In real terms, at {base}, that is "
+            f"{_more(c['s251_gross_total'])} than in {from_year}.",
+        ),
+        (
+            "s251_gross_total_per_child_real_change",
+            "s251_gross_total_per_child",
+            f"Per child aged 0-17, councils spent {_gbp(rows['s251_gross_total_per_child']['end'])}, "
+            f"{_more(c['s251_gross_total_per_child'])} in real terms than in {from_year}.",
+        ),
+        (
+            "early_intervention_real_change",
+            "early_intervention",
+            f"Spending on early intervention ({early}) was {_bn(rows['early_intervention']['end'])} in {last}, "
+            f"{_more(c['early_intervention'])} in real terms than the {_bn(rows['early_intervention']['start'])} of "
+            f"{from_year}.",
+        ),
+        (
+            "late_intervention_real_change",
+            "late_intervention",
+            f"Late intervention ({late}) {'went the other way, with ' if opposite else 'saw '}"
+            f"{_rise(c['late_intervention'])} in real terms, to {_bn(rows['late_intervention']['end'])}.",
+        ),
+        (
+            "late_intervention_share",
+            "late_intervention_share",
+            f"Late intervention now takes {now:.0%} of the total, {'up' if now >= then else 'down'} from {then:.0%} "
+            f"in {from_year}.",
+        ),
+        (
+            "cla_share",
+            None,
+            f"Children looked after alone took {cla / total:.0%} of it in {last} ({_bn(cla)} of {_bn(total)} in "
+            "cash, over the councils that reported that year).",
+        ),
+        (
+            "s251_gross_children_looked_after_per_cla_real_change",
+            "s251_gross_children_looked_after_per_cla",
+            "Spending on children looked after came to "
+            f"{_gbp(rows['s251_gross_children_looked_after_per_cla']['end'])} for each child looked after at the end "
+            f"of {last}: {_rise(c['s251_gross_children_looked_after_per_cla'])} in real terms since {from_year}.",
+        ),
+        (
+            "csc_net_total_real_change",
+            "csc_net_total",
+            f"MHCLG's revenue outturn {'tells the same story' if same_story else 'points the other way'}: net current "
+            f"spending on children's social care was {_bn(rows['csc_net_total']['end'])} in {last}, "
+            f"{_rise(c['csc_net_total'])} in real terms since {from_year}.",
+        ),
+    ]
+    explained: set = set()
+    out = []
+    for headline, measure, sentence in story:
+        if measure is None:
+            out.append(_row(headline, cla / total, last, None, sentence, cla / total))
+            continue
+        row = rows[measure]
+        is_share = measure == "late_intervention_share"
+        value, all_units = (now, row["end"]) if is_share else (c[measure], row["all_units"])
+        sentence += _left_out(row, from_year, explained, share=is_share)
+        out.append(_row(headline, value, span_text, row, sentence, all_units))
+    return pd.DataFrame(out, columns=HEADLINE_COLUMNS)
 
 
 COMMONS_COLUMNS = [
@@ -232,7 +350,7 @@ def commons_table(
                     "the pipeline's England total lacks some LAs (flag incomplete)" if flag == "incomplete" else "",
                     ""
                     if c_ok
-                    else "cash differs: published figures are rounded to GBP 10m and MHCLG revised the year later",
+                    else "cash differs: published figures are rounded to £10m and MHCLG revised the year later",
                     ""
                     if r_ok or not c_ok
                     else f"cash agrees, so the gap is the deflator: {published['deflator_vintage_used']} instead of the "
@@ -323,7 +441,7 @@ def build_national(
     series = sort_table(national_series(money, early, late), ["area_level", "area_code", "measure", "year"])
     return {
         "series": series,
-        "headlines": headlines(series, from_year, early, late),
+        "headlines": headlines(series, money, panel, from_year, intervention),
         "commons": commons_table(panel, prices, published["commons_childrens_social_care"]),
         "dfe": dfe_comparison(series, prices, published["dfe_spending"], early, index),
     }
