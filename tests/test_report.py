@@ -103,7 +103,14 @@ def report_tables(folder):
             )
     paths = {
         "series": pd.DataFrame(rows),
-        "headlines": pd.DataFrame({"id": ["x"], "sentence": ["A headline written from the numbers."]}),
+        "headlines": pd.DataFrame(
+            {
+                "id": ["x", "y"],
+                "basis": ["all_units", "like_for_like"],
+                "left_out": ["", "Council B; Council C"],
+                "sentence": ["A headline written from the numbers.", "A like-for-like headline."],
+            }
+        ),
         "commons": pd.DataFrame({"year": ["2012-13"], "pipeline_cash": [1.0]}),
         "dfe": pd.DataFrame(
             {
@@ -116,8 +123,13 @@ def report_tables(folder):
         ),
         "dictionary": pd.DataFrame(
             {
-                "column": ["s251_gross_early_years", "s251_gross_children_looked_after"],
-                "notes": ["a caveat from the registry", ""],
+                "column": [
+                    "s251_gross_early_years",
+                    "s251_gross_children_looked_after",
+                    "s251_gross_total",
+                    "csc_net_total",
+                ],
+                "notes": ["a caveat from the registry", "", "", "from 2012-13 a definition break"],
             }
         ),
     }
@@ -137,6 +149,9 @@ def report_tables(folder):
     plt.close(figure)
     names = ("decomposition", "deprivation_gradient", "coefficients", "projection", "backtest")
     parameters["model_figures"] = dict.fromkeys(names, str(png))
+    parameters["sources_path"] = str(ROOT / "config" / "sources.yaml")
+    parameters["sources_href"] = "sources.csv"
+    parameters["index_href"] = "index.html"
     return parameters
 
 
@@ -153,14 +168,24 @@ SERIES_MEASURES = [
 
 def test_national_report_takes_years_and_caveats_from_its_tables(tmp_path):
     executed = execute(NOTEBOOK, report_tables(tmp_path), tmp_path)
-    markdown = "\n".join(
-        o.get("data", {}).get("text/markdown", "") for cell in executed.cells for o in cell.get("outputs", [])
-    )
-    errors = [o for cell in executed.cells for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    outputs = [o for cell in executed.cells for o in cell.get("outputs", [])]
+    markdown = "\n".join(o.get("data", {}).get("text/markdown", "") for o in outputs)
+    shown = "\n".join(o.get("data", {}).get("text/html", "") for o in outputs)
+    errors = [o for o in outputs if o.get("output_type") == "error"]
     assert not errors
     assert "# Spending on children's services in England, 2011-12 to 2024-25" in markdown
-    assert "Before 2012-13 S251 Table A1" in markdown
+    assert "Before 2012-13 Table A1 had no Sure Start" in shown  # the figure's caption, read from the series
     assert "Early years: a caveat from the registry." in markdown
+    assert "MHCLG children's social care: from 2012-13 a definition break." in markdown
+    # every image has alt text written from the data, every table a caption
+    images = re.findall(r"<img [^>]*>", shown)
+    assert len(images) == 9 and all(re.search(r'alt="[^"]{20,}"', i) for i in images)
+    assert "£2.0bn in 2011-12 to £6.0bn in 2024-25" in shown  # the total's real values, in the alt text
+    assert shown.count("<table") == shown.count("<caption>") >= 4
+    # the like-for-like note, the councils it leaves out, the provenance and the profiles' index
+    assert "measured like for like" in markdown and "Council B, Council C" in markdown
+    assert "## Methods and provenance" in markdown and '<a href="sources.csv">' in markdown
+    assert "Open Government Licence v3.0" in shown and "[LA profiles](index.html)" in markdown
     assert "real terms in 2012-13 prices" in markdown
     assert "## What drove the rise\n\n- A drivers sentence." in markdown
     assert "## Where it is heading\n\n- A projections sentence." in markdown

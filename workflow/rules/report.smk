@@ -17,10 +17,22 @@ rule render_national_report:
         coefficients=rules.plot_drivers.output.coefficients,
         projection="results/figures/projection_fan_recent_trend_cla_at_31_march.png",
         backtest=rules.plot_projections.output.coverage,
+        sources="config/sources.yaml",
         code=code("render_national_report", notebooks=["notebooks/national_report.ipynb"]),
         template=f"{LIB}/reports/templates/offline.html.j2",
     output:
-        "results/reports/national.html",
+        html=report(
+            "results/reports/national.html",
+            caption="../report/national_report.rst",
+            category="Reports",
+            labels={"report": "national"},
+        ),
+        sources=report(
+            "results/reports/national_sources.csv",
+            caption="../report/national_sources.rst",
+            category="Provenance",
+            labels={"table": "pinned files"},
+        ),
     log:
         "results/logs/render_national_report.log",
     conda:
@@ -28,6 +40,7 @@ rule render_national_report:
     params:
         intervention=config["intervention"],
         commons_price_base=PUBLISHED["commons_childrens_social_care"]["price_base"],
+        index="results/reports/index.html",
     script:
         "../scripts/render_national_report.py"
 

@@ -7,14 +7,19 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from .plots import STYLE, _finish
+from .plots import COLOURS, OKABE_ITO, STYLE, _finish
 
 
 def _name(quantity: str) -> str:
     return quantity.replace("cla_", "children looked after ").replace("_", " ")
 
 
-COMPONENT_COLOURS = {"population": "#8da0cb", "rate": "#fc8d62", "unit_cost": "#66c2a5", "price": "#bdbdbd"}
+COMPONENT_COLOURS = {
+    "population": OKABE_ITO["sky"],
+    "rate": OKABE_ITO["orange"],
+    "unit_cost": OKABE_ITO["blue"],
+    "price": OKABE_ITO["grey"],
+}
 
 
 def read_decomposition(path) -> pd.DataFrame:
@@ -81,8 +86,8 @@ def coefficient_plot(coefficients: pd.DataFrame, term_prefix: str, label: str) -
             range(len(rows)),
             xerr=[rows["coef"] - rows["ci_low"], rows["ci_high"] - rows["coef"]],
             fmt="o",
-            color="#1f4e79",
-            ecolor="#9e9e9e",
+            color=COLOURS["real"],
+            ecolor=COLOURS["cash"],
             markersize=4,
         )
         ax.set_yticks(range(len(rows)), names, fontsize=7)

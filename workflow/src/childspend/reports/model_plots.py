@@ -74,4 +74,10 @@ def deprivation_gradient(
                 ],
             )
         )
-        return _finish(fig, ax, f"{label[:1].upper()}{label[1:]}, by {grouping_label(spec, False)}", caption)
+        return _finish(
+            fig,
+            ax,
+            f"{label[:1].upper()}{label[1:]}, by {grouping_label(spec, False)}",
+            caption,
+            ylabel=f"£ per child aged 0-17, real terms ({money})" if money else label,
+        )

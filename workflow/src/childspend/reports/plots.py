@@ -40,7 +40,28 @@ STYLE = {
     "axes.titlesize": 12,
     "legend.frameon": False,
 }
-COLOURS = {"cash": "#9e9e9e", "real": "#1f4e79", "early": "#2a9d8f", "late": "#e76f51", "england": "#000000"}
+# The Okabe-Ito palette, distinguishable with every common colour-vision deficiency: every
+# categorical colour of every figure comes from it (ordered groups use viridis, also safe).
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "grey": "#999999",
+}
+COLOURS = {
+    "cash": OKABE_ITO["grey"],
+    "real": OKABE_ITO["blue"],
+    "early": OKABE_ITO["green"],
+    "late": OKABE_ITO["vermillion"],
+    "england": OKABE_ITO["black"],
+}
+# lines told apart by colour and, past the palette's seven non-black colours, by dashes too
+CYCLE = [c for name, c in OKABE_ITO.items() if name not in ("black", "yellow")]
 SOURCE_NOTE = "Source: DfE S251 outturn (Table A1, LAIT); MHCLG revenue outturn; ONS; childspend pipeline."
 BILLIONS = FuncFormatter(lambda v, _: f"£{v / 1e9:.0f}bn")
 POUNDS = FuncFormatter(lambda v, _: f"£{v:,.0f}")
@@ -101,8 +122,12 @@ def _label(category: str) -> str:
     return category.replace("_", " ")
 
 
-def _finish(fig, ax, title: str, caption: str, scope_break: str | None = None) -> plt.Figure:
+def _finish(fig, ax, title: str, caption: str, scope_break: str | None = None, ylabel: str = "") -> plt.Figure:
     ax.set_title(title, loc="left")
+    if not ax.get_xlabel():  # a chart by year, unless the figure labelled its own axis
+        ax.set_xlabel("financial year")
+    if ylabel:
+        ax.set_ylabel("\n".join(textwrap.wrap(ylabel, 40)))
     text = "\n".join(textwrap.wrap(caption, 150) + [SOURCE_NOTE])
     fig.text(0.01, 0.01, text, fontsize=7.5, color="#555555", va="bottom")
     fig.subplots_adjust(bottom=0.16 + 0.03 * text.count("\n"))
@@ -168,7 +193,12 @@ def cash_and_real(series: pd.DataFrame, dictionary: pd.DataFrame, intervention: 
             + _hollow_note(hollow)
         )
         return _finish(
-            fig, ax, "Spending on children's and young people's services, England", caption, scope_break=widens
+            fig,
+            ax,
+            "Spending on children's and young people's services, England",
+            caption,
+            scope_break=widens,
+            ylabel=f"£ billion, cash and real terms ({base})",
         )
 
 
@@ -216,7 +246,13 @@ def early_and_late(series: pd.DataFrame, dictionary: pd.DataFrame, intervention:
                 *([f"England total lacks some LAs: {'; '.join(lacking)}."] if lacking else []),
             ]
         )
-        return _finish(fig, ax, "Early and late intervention spending, England", caption)
+        return _finish(
+            fig,
+            ax,
+            "Early and late intervention spending, England",
+            caption,
+            ylabel=f"£ billion, real terms ({early['price_base'].iloc[0]})",
+        )
 
 
 def per_child_by_region(series: pd.DataFrame, dictionary: pd.DataFrame, intervention: dict) -> plt.Figure:
@@ -224,8 +260,9 @@ def per_child_by_region(series: pd.DataFrame, dictionary: pd.DataFrame, interven
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots()
         rows = series[series["measure"] == "s251_gross_total_per_child"].dropna(subset=["real"]).sort_values("year")
-        for name, group in rows[rows["area_level"] == "region"].groupby("area_name"):
-            ax.plot(group["year"], group["real"], linewidth=1, label=name)
+        for n, (name, group) in enumerate(rows[rows["area_level"] == "region"].groupby("area_name")):
+            style = dict(color=CYCLE[n % len(CYCLE)], linestyle=["-", "--", ":"][n // len(CYCLE) % 3])
+            ax.plot(group["year"], group["real"], linewidth=1.2, label=name, **style)
         england = rows[rows["area_level"] == "england"]
         ax.plot(england["year"], england["real"], color=COLOURS["england"], linewidth=2.5, label="England")
         ax.yaxis.set_major_formatter(POUNDS)
@@ -235,7 +272,14 @@ def per_child_by_region(series: pd.DataFrame, dictionary: pd.DataFrame, interven
             f"Real terms, {rows['price_base'].iloc[0]}. Regions over the units with both spending and "
             "population" + (f"; before {widens} Table A1's scope is narrower." if widens else ".")
         )
-        return _finish(fig, ax, "Spending per child aged 0-17, by region", caption, scope_break=widens)
+        return _finish(
+            fig,
+            ax,
+            "Spending per child aged 0-17, by region",
+            caption,
+            scope_break=widens,
+            ylabel=f"£ per child aged 0-17, real terms ({rows['price_base'].iloc[0]})",
+        )
 
 
 def cost_per_looked_after_child(series: pd.DataFrame, dictionary: pd.DataFrame, intervention: dict) -> plt.Figure:
@@ -260,7 +304,13 @@ def cost_per_looked_after_child(series: pd.DataFrame, dictionary: pd.DataFrame, 
             "S251 children looked after spending in the year over children looked after at its end "
             "(31 March), over the LAs that report both."
         )
-        return _finish(fig, ax, "Spending per child looked after, England", caption)
+        return _finish(
+            fig,
+            ax,
+            "Spending per child looked after, England",
+            caption,
+            ylabel=f"£ per child looked after, cash and real terms ({rows['price_base'].iloc[0]})",
+        )
 
 
 FIGURES = {

@@ -23,7 +23,7 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from ..models.projection_prices import convert, price_level  # noqa: E402
 from ..years import fy_label, fy_start  # noqa: E402
-from .plots import COLOURS, SOURCE_NOTE, STYLE  # noqa: E402
+from .plots import COLOURS, CYCLE, SOURCE_NOTE, STYLE  # noqa: E402
 
 FAN_QUANTITIES = ["cla_at_31_march", "s251_gross_children_looked_after", "csc_net_total"]
 TITLES = {
@@ -41,7 +41,7 @@ THOUSANDS = FuncFormatter(lambda v, _: f"{v / 1e3:,.0f}k")
 BILLIONS = FuncFormatter(lambda v, _: f"£{v / 1e9:g}bn")
 FAN = COLOURS["real"]
 NUMERIC = re.compile(r"p\d+(_\d)?|point|(lower|upper|coverage)\d+|published_value|publisher_outturn|outturn")
-SCENARIO_COLOURS = ["#1f4e79", "#e76f51", "#2a9d8f", "#9e9e9e", "#8e6c8a", "#c9a227", "#5b8e3e"]
+SCENARIO_COLOURS = CYCLE
 
 
 def read_table(path) -> pd.DataFrame:
