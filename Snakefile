@@ -2,6 +2,9 @@
 # Run everything with `snakemake --cores 4`; see README.md.
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/fetch.smk"
 include: "workflow/rules/ingest.smk"

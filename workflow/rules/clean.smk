@@ -98,7 +98,11 @@ rule reconcile_spending:
         revenue_outturn="results/ingest/revenue_outturn.parquet",
         code=code("reconcile_spending"),
     output:
-        england="results/reconciliation/england_rows.csv",
+        england=report(
+            "results/reconciliation/england_rows.csv",
+            caption="../report/reconciliation.rst",
+            category="Reconciliation",
+        ),
         a1_lait="results/reconciliation/s251_a1_vs_lait.csv",
         a1_detail="results/reconciliation/s251_a1_detail_sums.csv",
     log:

@@ -8,10 +8,26 @@ rule plot_national:
         dictionary=rules.join_panel.output.dictionary,
         code=code("plot_national"),
     output:
-        cash_and_real="results/figures/cash_and_real.png",
-        early_and_late="results/figures/early_and_late.png",
-        per_child_by_region="results/figures/per_child_by_region.png",
-        cost_per_looked_after_child="results/figures/cost_per_looked_after_child.png",
+        cash_and_real=report(
+            "results/figures/cash_and_real.png",
+            caption="../report/cash_and_real.rst",
+            category="Figures",
+        ),
+        early_and_late=report(
+            "results/figures/early_and_late.png",
+            caption="../report/early_and_late.rst",
+            category="Figures",
+        ),
+        per_child_by_region=report(
+            "results/figures/per_child_by_region.png",
+            caption="../report/per_child_by_region.rst",
+            category="Figures",
+        ),
+        cost_per_looked_after_child=report(
+            "results/figures/cost_per_looked_after_child.png",
+            caption="../report/cost_per_looked_after_child.rst",
+            category="Figures",
+        ),
     log:
         "results/logs/plot_national.log",
     conda:

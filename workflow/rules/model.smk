@@ -99,9 +99,17 @@ rule collect_models:
         cross_section=rules.fit_cross_section.output.fit,
         code=code("collect_models"),
     output:
-        coefficients="results/models/coefficients.csv",
+        coefficients=report(
+            "results/models/coefficients.csv",
+            caption="../report/coefficients.rst",
+            category="Models",
+        ),
         fit="results/models/fit.csv",
-        published="results/models/published_comparison.csv",
+        published=report(
+            "results/models/published_comparison.csv",
+            caption="../report/published_comparison.rst",
+            category="Models",
+        ),
     log:
         "results/logs/collect_models.log",
     conda:
@@ -144,7 +152,11 @@ rule plot_deprivation_gradient:
         groups=rules.build_deprivation_gradient.output.groups,
         code=code("plot_deprivation_gradient"),
     output:
-        figure="results/figures/deprivation_gradient.png",
+        figure=report(
+            "results/figures/deprivation_gradient.png",
+            caption="../report/deprivation_gradient.rst",
+            category="Models",
+        ),
     log:
         "results/logs/plot_deprivation_gradient.log",
     conda:
@@ -239,8 +251,16 @@ rule plot_drivers:
         coefficients=rules.collect_models.output.coefficients,
         code=code("plot_drivers"),
     output:
-        decomposition="results/figures/decomposition.png",
-        coefficients="results/figures/coefficients.png",
+        decomposition=report(
+            "results/figures/decomposition.png",
+            caption="../report/decomposition.rst",
+            category="Models",
+        ),
+        coefficients=report(
+            "results/figures/coefficients.png",
+            caption="../report/coefficients_figure.rst",
+            category="Models",
+        ),
     log:
         "results/logs/plot_drivers.log",
     conda:

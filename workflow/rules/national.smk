@@ -11,8 +11,16 @@ rule build_national_series:
         prices="results/ingest/prices.parquet",
         code=code("build_national_series"),
     output:
-        series="results/national/series.csv",
-        headlines="results/national/headlines.csv",
+        series=report(
+            "results/national/series.csv",
+            caption="../report/series.rst",
+            category="National series",
+        ),
+        headlines=report(
+            "results/national/headlines.csv",
+            caption="../report/headlines.rst",
+            category="National series",
+        ),
         commons="results/national/commons_library_table.csv",
         dfe="results/national/dfe_published_figures.csv",
     log:

@@ -25,13 +25,11 @@ rule render_national_report:
             "results/reports/national.html",
             caption="../report/national_report.rst",
             category="Reports",
-            labels={"report": "national"},
         ),
         sources=report(
             "results/reports/national_sources.csv",
             caption="../report/national_sources.rst",
-            category="Provenance",
-            labels={"table": "pinned files"},
+            category="Reports",
         ),
     log:
         "results/logs/render_national_report.log",
@@ -103,7 +101,11 @@ rule render_profile_index:
         template=f"{LIB}/reports/templates/offline.html.j2",
         code=code("render_profile_index", notebooks=["notebooks/profile_index.ipynb"]),
     output:
-        html="results/reports/index.html",
+        html=report(
+            "results/reports/index.html",
+            caption="../report/profile_index.rst",
+            category="Reports",
+        ),
         csv="results/reports/index.csv",
     log:
         "results/logs/render_profile_index.log",
