@@ -7,6 +7,7 @@ figures, that a rerun does nothing, and that rebuilding gives byte-identical tab
 
 import re
 import shutil
+from html import unescape
 from pathlib import Path
 
 import numpy as np
@@ -326,17 +327,70 @@ def test_dfe_figures_and_headlines_are_written(project):
     assert abs(dfe.loc["cla_share_2022_23", "pipeline"] - 0.53) < 0.01
     lines = pd.read_csv(project / "results" / "national" / "headlines.csv").set_index("id")
     assert {"early_intervention_real_change", "late_intervention_share", "cla_share"} <= set(lines.index)
-    assert lines["sentence"].str.contains("GBP|%").all()
+    assert lines["sentence"].str.contains("%").all() and not lines["sentence"].str.contains("GBP").any()
     for figure in ("cash_and_real", "early_and_late", "per_child_by_region", "cost_per_looked_after_child"):
         assert (project / "results" / "figures" / f"{figure}.png").stat().st_size > 10_000
 
 
 def test_national_report_shows_the_headlines_and_figures(project):
-    html = (project / "results" / "reports" / "national.html").read_text()
-    assert html.count("<img") == 9  # the four national figures and five of the models
+    reports = project / "results" / "reports"
+    html = (reports / "national.html").read_text()
+    images = re.findall(r"<img [^>]*>", html)
+    assert len(images) == 9  # the four national figures and five of the models
+    assert all(re.search(r'alt="[^"]{40,}"', image) for image in images)
+    assert "No description has been provided" not in html
+    assert "<title>Children's services spending in England: national report</title>" in html
+    assert html.count("<table") == html.count("<caption>")
     headlines = pd.read_csv(project / "results" / "national" / "headlines.csv")
-    assert headlines["sentence"].iloc[0].split(",")[0] in html
+    text = unescape(html)
+    assert all(sentence[:60] in text for sentence in headlines["sentence"])
     assert "Traceback" not in html
+    for section in ("Headlines", "Caveats", "Methods-and-provenance"):
+        assert f'<h2 id="{section}">' in html, section
+    assert 'href="index.html"' in html and 'href="national_sources.csv"' in html
+    pinned = pd.read_csv(reports / "national_sources.csv")
+    sources = yaml.safe_load((project / "config" / "sources.yaml").read_text())["sources"]
+    assert sorted(pinned["id"]) == sorted(sources) and (pinned["sha256"].str.len() == 64).all()
+    assert pinned["licence"].ne("").all() and pinned["publisher"].ne("").all()
+
+
+def test_headline_changes_over_incomplete_england_totals_are_like_for_like(project):
+    """The 2024-25 S251 total lacks two councils' returns, so its change since 2010-11 is measured
+    over the units present in both years, naming the two, with the all-units figure beside it."""
+    lines = pd.read_csv(project / "results" / "national" / "headlines.csv", keep_default_na=False).set_index("id")
+    money = pd.read_parquet(project / "results" / "real" / "money_long.parquet")
+    units = money[(money["area_level"] == "la") & (money["measure"] == "s251_gross_total")]
+    wide = units.pivot(index="area_name", columns="year", values="value_real")[["2010-11", "2024-25"]]
+    missing = sorted(wide.index[wide.isna().any(axis=1)])
+    assert missing == ["Middlesbrough", "Wandsworth"]  # no 2024-25 S251 return
+    total = lines.loc["s251_gross_total_real_change"]
+    assert total["basis"] == "like_for_like" and sorted(total["left_out"].split("; ")) == missing
+    kept = wide.dropna()
+    assert total["value"] == round((kept["2024-25"].sum() / kept["2010-11"].sum() - 1) * 100, 1)
+    share = wide.loc[missing, "2010-11"].sum() / wide["2010-11"].sum()
+    assert total["left_out_share"] == round(share * 100, 2)
+    series = pd.read_csv(project / "results" / "national" / "series.csv")
+    england = series[(series["area_level"] == "england") & (series["measure"] == "s251_gross_total")]
+    real = england.set_index("year")["real"]
+    assert total["all_units_value"] == round((real["2024-25"] / real["2010-11"] - 1) * 100, 1)
+    assert "Middlesbrough" in total["sentence"] and "over every council reporting each year" in total["sentence"]
+    # spending per looked-after child: one unit's count is suppressed in every year
+    per_cla = lines.loc["s251_gross_children_looked_after_per_cla_real_change"]
+    assert per_cla["basis"] == "like_for_like" and "Isles of Scilly" in per_cla["left_out"].split("; ")
+
+
+def test_snakemake_report_holds_the_figures_and_their_captions(project, tmp_path):
+    out = tmp_path / "report.html"
+    run = snakemake(project, "--report", str(out))
+    assert run.returncode == 0, run.stderr[-3000:]
+    html = out.read_text()
+    captions = sorted((ROOT / "workflow" / "report").glob("*.rst"))
+    assert len(captions) > 10
+    for caption in captions:  # each caption's first words appear in the report
+        words = " ".join(caption.read_text().split()[:4]).replace("**", "")
+        assert words in html, (caption.name, words)
+    for figure in ("cash_and_real.png", "early_and_late.png", "national.html", "headlines.csv", "index.html"):
+        assert figure in html, figure
 
 
 def _planned(output: str) -> dict[str, list[str]]:
