@@ -2,6 +2,9 @@
 from childspend.prices import price_base
 from childspend.reports.profile_page import CSV_FILES
 
+# The LA profile index, which the national report links to (relative to it).
+INDEX_HTML = "results/reports/index.html"
+
 
 rule render_national_report:
     input:
@@ -38,7 +41,7 @@ rule render_national_report:
     params:
         intervention=config["intervention"],
         commons_price_base=PUBLISHED["commons_childrens_social_care"]["price_base"],
-        index="results/reports/index.html",
+        index=INDEX_HTML,
     script:
         "../scripts/render_national_report.py"
 
@@ -102,7 +105,7 @@ rule render_profile_index:
         code=code("render_profile_index", notebooks=["notebooks/profile_index.ipynb"]),
     output:
         html=report(
-            "results/reports/index.html",
+            INDEX_HTML,
             caption="../report/profile_index.rst",
             category="Reports",
         ),
