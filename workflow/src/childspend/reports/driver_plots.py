@@ -62,9 +62,11 @@ def decomposition_bars(decomposition: pd.DataFrame, quantity: str, from_year: st
             f"{from_year} to {to_year}: the parts add up to 100% of each area's change. Regions and England are sums "
             "over the units with every factor in both years (results/models/decomposition_exclusions.csv)."
         )
-        return _finish(
+        fig = _finish(
             fig, ax, f"What drove the change in {quantity.replace('_', ' ')}, {from_year} to {to_year}", caption
         )
+        fig.subplots_adjust(left=0.26)  # room for the area names
+        return fig
 
 
 def read_coefficients(path) -> pd.DataFrame:

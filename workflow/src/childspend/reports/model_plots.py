@@ -9,7 +9,7 @@ from matplotlib import colormaps
 
 from ..models.gradient import check_settings
 from ..models.gradient_text import grouping_label, size_range
-from .plots import POUNDS, STYLE, _finish, _hollow_note
+from .plots import POUNDS, STYLE, _finish, _hollow_note, prices
 
 
 def read_gradient(path) -> pd.DataFrame:
@@ -79,5 +79,5 @@ def deprivation_gradient(
             ax,
             f"{label[:1].upper()}{label[1:]}, by {grouping_label(spec, False)}",
             caption,
-            ylabel=f"£ per child aged 0-17, real terms ({money})" if money else label,
+            ylabel=f"£ per child aged 0-17, {prices(money)}" if money else label,
         )

@@ -127,10 +127,10 @@ def _finish(fig, ax, title: str, caption: str, scope_break: str | None = None, y
     if not ax.get_xlabel():  # a chart by year, unless the figure labelled its own axis
         ax.set_xlabel("financial year")
     if ylabel:
-        ax.set_ylabel("\n".join(textwrap.wrap(ylabel, 40)))
+        ax.set_ylabel("\n".join(textwrap.wrap(ylabel, 32)))
     text = "\n".join(textwrap.wrap(caption, 150) + [SOURCE_NOTE])
     fig.text(0.01, 0.01, text, fontsize=7.5, color="#555555", va="bottom")
-    fig.subplots_adjust(bottom=0.16 + 0.03 * text.count("\n"))
+    fig.subplots_adjust(left=0.13, bottom=0.22 + 0.03 * text.count("\n"))
     labels = [t.get_text() for t in ax.get_xticklabels()]
     if scope_break in labels[1:]:
         ax.axvline(labels.index(scope_break) - 0.5, color="#777777", linestyle=":", linewidth=1)
@@ -145,6 +145,12 @@ def _finish(fig, ax, title: str, caption: str, scope_break: str | None = None, y
         label.set_rotation(45)
         label.set_ha("right")
     return fig
+
+
+def prices(base: str) -> str:
+    """A price base as an axis names it: '2024-25 prices (GDP deflator, ONS YBGB)' -> '2024-25
+    prices' (the caption gives the index)."""
+    return base.split(" (")[0]
 
 
 def _incomplete(rows: pd.DataFrame, column: str) -> list[str]:
@@ -198,7 +204,7 @@ def cash_and_real(series: pd.DataFrame, dictionary: pd.DataFrame, intervention: 
             "Spending on children's and young people's services, England",
             caption,
             scope_break=widens,
-            ylabel=f"£ billion, cash and real terms ({base})",
+            ylabel=f"£ billion (cash; real terms, {prices(base)})",
         )
 
 
@@ -251,7 +257,7 @@ def early_and_late(series: pd.DataFrame, dictionary: pd.DataFrame, intervention:
             ax,
             "Early and late intervention spending, England",
             caption,
-            ylabel=f"£ billion, real terms ({early['price_base'].iloc[0]})",
+            ylabel=f"£ billion, real terms, {prices(early['price_base'].iloc[0])}",
         )
 
 
@@ -278,7 +284,7 @@ def per_child_by_region(series: pd.DataFrame, dictionary: pd.DataFrame, interven
             "Spending per child aged 0-17, by region",
             caption,
             scope_break=widens,
-            ylabel=f"£ per child aged 0-17, real terms ({rows['price_base'].iloc[0]})",
+            ylabel=f"£ per child aged 0-17, {prices(rows['price_base'].iloc[0])}",
         )
 
 
@@ -309,7 +315,7 @@ def cost_per_looked_after_child(series: pd.DataFrame, dictionary: pd.DataFrame, 
             ax,
             "Spending per child looked after, England",
             caption,
-            ylabel=f"£ per child looked after, cash and real terms ({rows['price_base'].iloc[0]})",
+            ylabel=f"£ per child looked after (cash; real terms, {prices(rows['price_base'].iloc[0])})",
         )
 
 
