@@ -76,7 +76,7 @@ def test_a_page_loads_whole_and_offline(project, browser, name):
     assert outside == []
     assert all(complete and width > 0 for complete, width, _ in images), images
     if name.startswith("la/"):
-        assert len(images) == 7 and all(alt for *_, alt in images)
+        assert len(images) == 10 and all(alt for *_, alt in images)
 
 
 def column(page, number: int) -> list[str]:

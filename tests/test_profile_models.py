@@ -241,8 +241,8 @@ def test_the_model_charts_say_what_they_draw():
         {"cla_spend": rows}, {"cla_spend": "children looked after spending"}, profile_model_page.COMPONENTS, "T", "£m"
     )
     assert alt == (
-        "Bar chart: T. children looked after spending: total +£20.0m (population aged 0-17 +£2.0m, rate per child "
-        "-£1.0m, unit cost +£19.0m)."
+        "Bar chart: T. children looked after spending: total +£20.0m (population aged 0-17 +£2,000,000, rate per "
+        "child -£1,000,000, unit cost +£19.0m)."
     )
     needs = pd.DataFrame(
         {"year": ["2023-24", "2024-25"], "actual": [math.nan, 1300.0], "predicted": [1000.0, 1000.0],

@@ -73,6 +73,12 @@ def spending_parts(profile: Profile) -> dict[str, pd.DataFrame]:
     return drawn
 
 
+def part_labels(drawn: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """Each drawn identity's label with its period: "children looked after spending, 2010-11 to
+    2024-25"."""
+    return {q: f"{quantity_label(q)}, {r['from_year'].iloc[0]} to {r['to_year'].iloc[0]}" for q, r in drawn.items()}
+
+
 def _pounds(value: float) -> str:
     return fmt(abs(value), "money")
 

@@ -5,9 +5,12 @@ written from what it draws."""
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import FuncFormatter
 
 from .plots import STYLE
 from .profile_plots import MILLIONS, OKABE_ITO, POUNDS, SIZE, _finish, _years_axis, _ylabel
@@ -27,7 +30,9 @@ SCENARIO_STYLES = [
 
 
 def _m(value: float) -> str:
-    return f"{'+' if value >= 0 else '-'}£{abs(value) / 1e6:,.1f}m"
+    """Signed £, in millions from £10m (as the profile's sentences print money)."""
+    size = abs(value)
+    return ("+" if value >= 0 else "-") + (f"£{size / 1e6:,.1f}m" if size >= 1e7 else f"£{size:,.0f}")
 
 
 def decomposition(
@@ -53,13 +58,14 @@ def decomposition(
         ax.scatter(range(len(names)), totals, marker="D", color=OKABE_ITO["black"], zorder=3, label="total change")
         ax.axhline(0, color="#333333", linewidth=0.8)
         ax.set_xticks(range(len(names)))
-        ax.set_xticklabels([labels[i] for i in names], fontsize=8)
+        ax.set_xticklabels(["\n".join(textwrap.wrap(labels[i], 20)) for i in names], fontsize=8)
         ax.set_xlim(-0.6, len(names) - 0.4)
-        ax.yaxis.set_major_formatter(MILLIONS)
+        small = np.nanmax(np.abs([*totals, *ax.get_ylim()])) < 1e7
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"£{v / 1e6:,.1f}m") if small else MILLIONS)
         _ylabel(ax, ylabel)
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         _finish(fig, ax, title, right=0.75)
-        fig.subplots_adjust(bottom=0.12)
+        fig.subplots_adjust(bottom=0.2)
     for name, rows in parts.items():
         values = rows.set_index("component")["value"]
         pieces = ", ".join(f"{components[c]} {_m(values[c])}" for c in drivers if c in values)
@@ -108,6 +114,11 @@ def projection_fan(rows: pd.DataFrame, title: str, ylabel: str) -> tuple[plt.Fig
     central = rows[rows["headline"]]
     outturn = central[central["kind"] == "outturn"].dropna(subset=["value"]).sort_values("year")
     projected = central[central["kind"] == "projection"].sort_values("year")
+    if not outturn.empty and not projected.empty:  # the fan opens from the last outturn
+        start = outturn.iloc[[-1]].assign(
+            **{band: outturn["value"].iloc[-1] for band in ("p2_5", "p10", "p90", "p97_5")}
+        )
+        projected = pd.concat([start.assign(label=projected["label"].iloc[0]), projected], ignore_index=True)
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=SIZE)
         if not projected.empty:
