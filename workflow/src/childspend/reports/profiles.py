@@ -16,6 +16,8 @@ profile notebook (``notebooks/la_profile.ipynb``) draws and writes beside each p
   of the neighbour group, among the largest moves from the year before) and what is missing,
   suppressed or touched by a boundary change, named from the panel's flags and the areas table;
 - ``index``: one row per unit of the key figures, for the index page.
+- ``model_decomposition``, ``model_needs``, ``model_projection``: what the models say about each
+  unit (:mod:`childspend.reports.profile_models`).
 
 Region and England values are the panel's (sums of units, flagged ``incomplete`` where some lack
 a value). No indicator has a direction that counts as better: a band says only where a unit sits.
