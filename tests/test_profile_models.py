@@ -193,6 +193,7 @@ def test_a_unit_shows_its_longest_decomposed_period_and_says_why_a_longer_one_le
     assert "population aged 0-17 +£2,000,000 (10% of the change)" in sentences[1]
     assert "rate per child -£1,000,000 (-5% of the change)" in sentences[1]
     assert "unit cost +£19.0m (95% of the change)" in sentences[1]
+    assert profile_model_page.share(math.nan) == "–" and profile_model_page.share(-0.05) == "-5%"  # no change: no share
     # the chart draws the money identities split by population, rate and unit cost only
     assert list(profile_model_page.spending_parts(page(model_decomposition=periods()))) == ["cla_spend"]
 

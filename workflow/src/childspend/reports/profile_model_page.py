@@ -96,7 +96,7 @@ def decomposition_sentences(profile: Profile, quantity: str = DECOMPOSITION) -> 
     start, end = total["from_year"], total["to_year"]
     change = "rise" if total["value"] >= 0 else "fall"
     shares = ", ".join(
-        f"{component_label(c)} {_signed(parts.loc[c, 'value'])} ({parts.loc[c, 'share_of_change']:.0%} of the change)"
+        f"{component_label(c)} {_signed(parts.loc[c, 'value'])} ({share(parts.loc[c, 'share_of_change'])} of the change)"
         for c in parts.index
         if c != "total"
     )
@@ -105,6 +105,11 @@ def decomposition_sentences(profile: Profile, quantity: str = DECOMPOSITION) -> 
         f"({_basis(total['unit'])}), the parts are: {shares}. The parts add up to the change exactly."
     )
     return out
+
+
+def share(value: float) -> str:
+    """A part's share of the change, or "–" where there was no change to share."""
+    return "–" if pd.isna(value) else f"{value:.0%}"
 
 
 def _basis(unit: str) -> str:
@@ -136,7 +141,7 @@ def decomposition_rows(profile: Profile) -> tuple[pd.DataFrame, pd.DataFrame]:
                     "Years": f"{row.from_year} to {row.to_year}",
                     "Part": component_label(row.component),
                     "Change": _signed(row.value) if money else f"{row.value:+,.0f}",
-                    "Share of the change": f"{row.share_of_change:.0%}",
+                    "Share of the change": share(row.share_of_change),
                     "Unit": row.unit,
                     "Note": "; ".join(skipped) if row.component == "total" else "",
                 }
