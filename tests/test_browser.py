@@ -76,7 +76,7 @@ def test_a_page_loads_whole_and_offline(project, browser, name):
     assert outside == []
     assert all(complete and width > 0 for complete, width, _ in images), images
     if name.startswith("la/"):
-        assert len(images) == 7 and all(alt for *_, alt in images)
+        assert len(images) == 10 and all(alt for *_, alt in images)
     if name == "national.html":  # four national figures and five of the models, each described
         assert len(images) == 9 and all(len(alt) > 40 for *_, alt in images)
 

@@ -254,7 +254,7 @@ def test_a_price_setting_reruns_deflation_and_what_follows_only(project, key, va
     finally:
         path.write_text(original)
     assert dry.returncode == 0, dry.stderr[-2000:]
-    assert _planned_jobs(dry.stdout + dry.stderr) == {*DOWNSTREAM, *MODEL_RULES, "all"}
+    assert _planned_jobs(dry.stdout + dry.stderr) == {*DOWNSTREAM, *MODEL_RULES, *PROFILE_RULES, "all"}
 
 
 def test_editing_the_decomposition_block_reruns_only_the_decomposition(project):
@@ -268,12 +268,13 @@ def test_editing_the_decomposition_block_reruns_only_the_decomposition(project):
     finally:
         path.write_text(original)
     assert dry.returncode == 0, dry.stderr[-2000:]
-    # and what reads the decomposition: its figure and the model sentences
+    # and what reads the decomposition: its figure, the model sentences and every profile
     assert _planned_jobs(dry.stdout + dry.stderr) == {
         "decompose_growth",
         "plot_drivers",
         "write_model_headlines",
         "render_national_report",  # it shows the decomposition's sentences and figure
+        *PROFILE_RULES,  # each profile shows its unit's decomposition
         "all",
     }
 
@@ -424,6 +425,14 @@ def _planned(output: str) -> dict[str, list[str]]:
                 "build_model_frame",
                 *ACTIVITY_DOWNSTREAM,
             },
+            "all",
+        ),
+        # the profiles' model tables: the stage that builds them and the batches whose notebook
+        # imports them through the page; then every profile, and nothing else
+        (
+            "reports/profile_models.py",
+            {"build_profiles", "render_profiles[batch=0]", "render_profiles[batch=1]"},
+            set(),
             "all",
         ),
         # a shared module: the parsers and panel steps that import it, and what follows them;
@@ -837,6 +846,7 @@ def test_editing_the_projections_or_adding_a_scenario_reruns_only_the_projection
             "plot_projections",
             "write_model_headlines",
             "render_national_report",
+            *PROFILE_RULES,  # each profile draws its unit's projection fan
             "all",
         }
     assert "projection_fan_rates_held_cla_at_31_march.png" in added.stdout
@@ -876,6 +886,7 @@ def test_a_pinned_population_projection_is_used_with_no_code_change(project):
         "plot_projections",
         "write_model_headlines",
         "render_national_report",
+        *profile_jobs(project),
         "all",
     }
 
@@ -890,6 +901,10 @@ def test_every_stable_unit_has_a_profile_with_its_csvs(project):
     assert sorted(p.stem for p in la.glob("*.html")) == units
     for unit in units:
         assert sorted(p.stem for p in (la / unit).glob("*.csv")) == sorted(CSV_FILES), unit
+        html = (la / f"{unit}.html").read_text()
+        assert ">What the models say<" in html, unit
+        for name in ("model_decomposition", "model_decomposition_table", "model_needs", "model_projection"):
+            assert f'href="{unit}/{name}.csv"' in html, (unit, name)
     index = (project / "results" / "reports" / "index.html").read_text()
     linked = set(re.findall(r"la/(\d{3})\.html", index))
     assert linked == set(units)
@@ -900,7 +915,7 @@ def test_profiles_render_their_figures_with_alt_text_and_name_the_vintage(projec
         html = (project / "results" / "reports" / "la" / f"{unit}.html").read_text()
         assert f"<title>{name}" in html
         images = re.findall(r"<img [^>]*>", html)
-        assert len(images) == 7
+        assert len(images) == 10
         assert all('alt="' in i and "No description" not in i for i in images)
         assert "data:image/svg+xml;base64," in html
         assert "DfE&#x27;s list of May 2025" in html or "DfE's list of May 2025" in html
@@ -921,3 +936,32 @@ def test_profile_numbers_agree_with_the_panel(project):
     per_child = headline.set_index("indicator").loc["s251_per_child_real"]
     assert abs(per_child["value"] - row["value_real"]) < 1e-6
     assert per_child["year"] == "2024-25"
+
+
+def test_profile_models_agree_with_the_model_outputs(project):
+    models = project / "results" / "models"
+    la = project / "results" / "reports" / "la"
+    decomposition = pd.read_csv(models / "decomposition.csv", dtype={"area_code": str})
+    own = decomposition[(decomposition["area_code"] == "330") & (decomposition["quantity"] == "cla_spend")]
+    longest = own[own["to_year"] == own["to_year"].max()].set_index("component")["value"]
+    shown = pd.read_csv(la / "330" / "model_decomposition.csv", dtype={"area_code": str})
+    drawn = shown[shown["quantity"] == "cla_spend"].set_index("component")["value"]
+    assert (drawn - longest).abs().max() < 1e-3
+    html = (la / "330.html").read_text()
+    assert f"£{longest['total'] / 1e6:,.1f}m rise in children looked after spending in Birmingham" in html
+    needs = pd.read_csv(models / "needs_adjusted.csv", dtype={"area_code": str})
+    assert (
+        len(pd.read_csv(la / "330" / "model_needs.csv").dropna(subset=["actual"]))
+        == (needs["area_code"] == "330").sum()
+    )
+    city = (la / "201.html").read_text()  # too few children for the cross-section: says why
+    assert "City of London is not in the cross-section of spending per child (mean child population" in city
+    projections = pd.read_csv(models / "projections.csv", dtype={"area_code": str})
+    central = projections[
+        (projections["area_code"] == "330")
+        & (projections["scenario"] == "recent_trend")
+        & (projections["quantity"] == "cla_at_31_march")
+    ]
+    end = central.loc[central["year"].idxmax()]
+    assert f"{end['point']:,.0f} children looked after at 31 March in {end['year']}" in html
+    assert "GBP" not in html

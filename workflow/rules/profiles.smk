@@ -1,6 +1,7 @@
 # Profiles: every stable unit against its statistical neighbours, its region and England, as
-# tables the profile notebook draws (childspend.reports.profiles).
-PROFILE_TABLES = ["values", "composition", "placements"]
+# tables the profile notebook draws (childspend.reports.profiles), with what the models say about
+# each unit (childspend.reports.profile_models).
+PROFILE_TABLES = ["values", "composition", "placements", "model_decomposition", "model_needs", "model_projection"]
 
 
 rule build_profiles:
@@ -9,6 +10,12 @@ rule build_profiles:
         money=rules.deflate_panel.output.parquet,
         areas=rules.build_areas.output.areas,
         neighbours=rules.build_neighbours.output[0],
+        population=rules.build_model_frame.output.population,
+        decomposition=rules.decompose_growth.output.decomposition,
+        exclusions=rules.decompose_growth.output.exclusions,
+        needs=rules.fit_cross_section.output.needs_adjusted,
+        fit=rules.fit_cross_section.output.fit,
+        projections=rules.project_demand.output.projections,
         code=code("build_profiles"),
     output:
         **{name: f"results/profiles/{name}.parquet" for name in PROFILE_TABLES},
@@ -25,5 +32,12 @@ rule build_profiles:
         neighbours=config["profiles"]["neighbours"],
         intervention=config["intervention"],
         from_year=config["headlines"]["from_year"],
+        models=dict(
+            decomposition=config["models"]["decomposition"],
+            cross_section=config["models"]["cross_section"],
+            history_from=PROJECTIONS["history_from"],
+            scenarios={name: s["label"] for name, s in PROJECTIONS["scenarios"].items()},
+            headline_scenario=PROJECTIONS["headline_scenario"],
+        ),
     script:
         "../scripts/build_profiles.py"

@@ -39,6 +39,10 @@ CSV_FILES = [
     "placements_latest",
     "demand",
     "demand_compared",
+    "model_decomposition",
+    "model_decomposition_table",
+    "model_needs",
+    "model_projection",
     "flags",
 ]
 
@@ -74,9 +78,12 @@ def _text(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
-def _unit(path: Path, area: str, first: str, last: str) -> pd.DataFrame:
+def _unit(path: Path, area: str, first: str | None = None, last: str | None = None) -> pd.DataFrame:
+    """The unit's rows of a profile table, in the years ``first`` to ``last`` if given."""
     rows = _cached(path, pd.read_parquet)
-    rows = rows[(rows["area_code"] == area) & (rows["year"] >= first) & (rows["year"] <= last)]
+    rows = rows[rows["area_code"] == area]
+    if first is not None:
+        rows = rows[(rows["year"] >= first) & (rows["year"] <= last)]
     return rows.reset_index(drop=True)
 
 
@@ -92,6 +99,9 @@ class Profile:
     composition: pd.DataFrame
     placements: pd.DataFrame
     flags: pd.DataFrame
+    model_decomposition: pd.DataFrame
+    model_needs: pd.DataFrame
+    model_projection: pd.DataFrame
     neighbours: pd.DataFrame
     sources: dict[str, dict]
     csv_dir: Path
@@ -212,6 +222,9 @@ def load(
         composition=_unit(folder / "composition.parquet", area, first, last),
         placements=_unit(folder / "placements.parquet", area, first, last),
         flags=flags[flags["area_code"] == area].reset_index(drop=True),
+        model_decomposition=_unit(folder / "model_decomposition.parquet", area),
+        model_needs=_unit(folder / "model_needs.parquet", area, first, last),
+        model_projection=_unit(folder / "model_projection.parquet", area),
         neighbours=group.sort_values("order").reset_index(drop=True),
         sources=_cached(sources_path, load_sources),
         csv_dir=Path(csv_dir),

@@ -16,6 +16,8 @@ profile notebook (``notebooks/la_profile.ipynb``) draws and writes beside each p
   of the neighbour group, among the largest moves from the year before) and what is missing,
   suppressed or touched by a boundary change, named from the panel's flags and the areas table;
 - ``index``: one row per unit of the key figures, for the index page.
+- ``model_decomposition``, ``model_needs``, ``model_projection``: what the models say about each
+  unit (:mod:`childspend.reports.profile_models`).
 
 Region and England values are the panel's (sums of units, flagged ``incomplete`` where some lack
 a value). No indicator has a direction that counts as better: a band says only where a unit sits.
@@ -31,6 +33,7 @@ import pandas as pd
 from .. import measures as registry
 from ..tables import sort_table
 from ..years import fy_label, fy_start
+from .profile_models import model_tables
 
 # id, label, unit (with {base} for the price base), panel measure, value used, kind, compared
 INDICATOR_ROWS = [
@@ -615,12 +618,16 @@ def build_profiles(
     intervention: dict[str, list[str]],
     from_year: str,
     categories: list[str],
+    models: dict[str, pd.DataFrame],
+    model_config: dict,
 ) -> dict[str, pd.DataFrame]:
     """The profiles stage: ``indicators`` (the indicator table), ``values`` (every unit x
-    indicator x year compared), ``composition``, ``placements``, ``flags``, ``index`` and
-    ``facts`` (the profile-wide facts the notebook states: last year, from year, price base,
-    neighbour vintage, the placement and Table A1 breaks). ``neighbours`` is the unit-level table
-    of :func:`childspend.panel.neighbours.unit_neighbours`; ``vintage`` the source id used."""
+    indicator x year compared), ``composition``, ``placements``, ``flags``, ``index``, ``facts``
+    (the profile-wide facts the notebook states: last year, from year, price base, neighbour
+    vintage, the placement and Table A1 breaks) and the model tables of
+    :func:`childspend.reports.profile_models.model_tables` (``models``: its model outputs by
+    argument name; ``model_config`` its config). ``neighbours`` is the unit-level table of
+    :func:`childspend.panel.neighbours.unit_neighbours`; ``vintage`` the source id used."""
     price_base = money["price_base"].dropna().iloc[0]
     table = indicators(price_base)
     values = measure_values(panel, money, intervention)
@@ -660,4 +667,5 @@ def build_profiles(
         "flags": flags.reset_index(drop=True),
         "index": index_table(compared, areas, last, from_year, vintage_period),
         "facts": facts,
+        **model_tables(values, **models, config=model_config, price_base=price_base),
     }
