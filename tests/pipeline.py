@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -37,3 +38,16 @@ def mirror_with_geography(tmp_path: Path) -> Path:
     for name in ("las.csv", "region_la_hierarchy.csv"):
         shutil.copyfile(MIRROR / "geography" / name, mirror / "geography" / name)
     return mirror
+
+
+def planned(output: str) -> dict[str, list[str]]:
+    """Jobs of a dry run as 'rule[wildcards]' -> their inputs."""
+    jobs = {}
+    for block in re.split(r"\n(?=(?:rule|checkpoint) \w+:)", output):
+        rule = re.match(r"(?:rule|checkpoint) (\w+):", block)
+        if rule:
+            wildcards = re.search(r"^    wildcards: (.*)$", block, re.M)
+            inputs = re.search(r"^    input: (.*)$", block, re.M)
+            name = rule.group(1) + (f"[{wildcards.group(1)}]" if wildcards else "")
+            jobs[name] = inputs.group(1).split(", ") if inputs else []
+    return jobs

@@ -16,6 +16,7 @@ import pytest
 import yaml
 from pipeline import MIRROR, ROOT, snakemake
 from pipeline import mirror_with_geography as _mirror_with_geography
+from pipeline import planned as _planned
 from pipeline import scratch_project as _scratch_project
 
 from childspend import measures
@@ -394,19 +395,6 @@ def test_snakemake_report_holds_the_figures_and_their_captions(project, tmp_path
         assert words in text, (caption.name, words)
     for figure in ("cash_and_real.png", "early_and_late.png", "national.html", "headlines.csv", "index.html"):
         assert figure in html, figure
-
-
-def _planned(output: str) -> dict[str, list[str]]:
-    """Jobs of a dry run as 'rule[wildcards]' -> their inputs."""
-    jobs = {}
-    for block in re.split(r"\n(?=(?:rule|checkpoint) \w+:)", output):
-        rule = re.match(r"(?:rule|checkpoint) (\w+):", block)
-        if rule:
-            wildcards = re.search(r"^    wildcards: (.*)$", block, re.M)
-            inputs = re.search(r"^    input: (.*)$", block, re.M)
-            name = rule.group(1) + (f"[{wildcards.group(1)}]" if wildcards else "")
-            jobs[name] = inputs.group(1).split(", ") if inputs else []
-    return jobs
 
 
 @pytest.mark.parametrize(

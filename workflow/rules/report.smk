@@ -90,10 +90,13 @@ rule publish_profile:
     conda:
         "../envs/childspend.yaml"
     params:
-        names=" ".join(CSV_FILES),
+        files=lambda wildcards: " ".join(
+            [f"{wildcards.area}.html", *(f"{wildcards.area}/{name}.csv" for name in CSV_FILES)]
+        ),
+    # each file copied beside its place, then renamed into it: a killed copy never looks complete
     shell:
-        "(cp {input}/{wildcards.area}.html {output.html} && for name in {params.names}; do "
-        "cp {input}/{wildcards.area}/$name.csv results/reports/la/{wildcards.area}/$name.csv; done) 2> {log}"
+        "(set -e; for file in {params.files}; do cp {input}/$file results/reports/la/$file.tmp; "
+        "mv -f results/reports/la/$file.tmp results/reports/la/$file; done) 2> {log}"
 
 
 rule render_profile_index:
