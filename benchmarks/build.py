@@ -12,10 +12,11 @@ In a scratch project (this checkout's code, its own config, raw/ and results/):
 - each stage (a rule file of workflow/rules/): its rules forced and nothing else
   (``--forcerun <its rules> --until <its rules>``), so each stage's cost is its own.
 
-Every row prints wall seconds, the ratio to the probe's read time, CPU seconds of all processes,
-the peak RSS of the largest single process (Snakemake's own or a job's: getrusage of the
-children), the number of jobs and the load average before and after (other work shares the
-machine). ``--work`` keeps the scratch project (e.g. to compare its results/ with another build:
+Every row prints wall seconds and their ratio to the probe's read time, CPU seconds of all
+processes and their ratio to the probe's read CPU seconds (the steadier ratio when other work
+loads the machine), the peak RSS of the largest single process (Snakemake's own or a job's:
+getrusage of the children) and its ratio to the probe's, the number of jobs and the load average
+before and after (other work shares the machine). ``--work`` keeps the scratch project (e.g. to compare its results/ with another build:
 benchmarks/same_results.py).
 """
 
@@ -78,10 +79,11 @@ def timed(command: list[str], cwd: Path) -> dict:
     return result
 
 
-def row(name: str, result: dict, read_s: float) -> str:
+def row(name: str, result: dict, probe: dict) -> str:
     return (
-        f"{name:28} {result['wall']:8.1f} {result['wall'] / read_s:7.1f} {result['cpu']:8.1f} "
-        f"{result['max_rss_mib']:9.0f} {result['jobs']:5d}  {result['load']}"
+        f"{name:28} {result['wall']:8.1f} {result['wall'] / probe['read_s']:7.1f} {result['cpu']:8.1f} "
+        f"{result['cpu'] / probe['read_cpu_s']:7.1f} {result['max_rss_mib']:9.0f} "
+        f"{result['max_rss_mib'] / probe['peak_rss_mib']:6.1f} {result['jobs']:5d}  {result['load']}"
     )
 
 
@@ -102,6 +104,7 @@ def main() -> None:
     parser.add_argument("--cores", default="2")
     parser.add_argument("--skip", nargs="*", default=[], choices=STAGES, help="stages not to time one by one")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # each row as it is measured
     with tempfile.TemporaryDirectory() as tmp:
         work = args.work or Path(tmp) / "project"
         scratch_project(work, args.mirror)
@@ -111,30 +114,33 @@ def main() -> None:
         read_s = probe["read_s"]
         print(
             f"probe: {probe['files']} files ({probe['bytes'] / 2**20:.1f} MiB) read in {read_s:.2f} s "
-            f"(+{probe['imports_s']:.2f} s imports), peak RSS {probe['peak_rss_mib']:.0f} MiB; {load()}"
+            f"({probe['read_cpu_s']:.2f} CPU s; +{probe['imports_s']:.2f} s imports), peak RSS "
+            f"{probe['peak_rss_mib']:.0f} MiB; {load()}"
         )
-        print(f"{'run':28} {'wall s':>8} {'x probe':>7} {'CPU s':>8} {'peak MiB':>9} {'jobs':>5}  load")
-        print(row("cold full build", cold, read_s))
-        print(row("no-op rerun", timed(snakemake, work), read_s))
-        print(row("  dry run", timed([*snakemake, "--dry-run"], work), read_s))
-        print(row("  import snakemake", timed([sys.executable, "-c", "import snakemake.cli"], work), read_s))
-        print(row("  bare interpreter", timed([sys.executable, "-c", "pass"], work), read_s))
+        print(
+            f"{'run':28} {'wall s':>8} {'x probe':>7} {'CPU s':>8} {'x probe':>7} {'peak MiB':>9} {'x':>6} {'jobs':>5}  load"
+        )
+        print(row("cold full build", cold, probe))
+        print(row("no-op rerun", timed(snakemake, work), probe))
+        print(row("  dry run", timed([*snakemake, "--dry-run"], work), probe))
+        print(row("  import snakemake", timed([sys.executable, "-c", "import snakemake.cli"], work), probe))
+        print(row("  bare interpreter", timed([sys.executable, "-c", "pass"], work), probe))
         job_start = timed([sys.executable, "-c", "import pandas, pyarrow.parquet, childspend.tables"], work)
-        print(row("  job start (pandas import)", job_start, read_s))
+        print(row("  job start (pandas import)", job_start, probe))
         year = set_base_year(work)
-        print(row(f"base year -> {year}", timed(snakemake, work), read_s))
+        print(row(f"base year -> {year}", timed(snakemake, work), probe))
         stages = {}
         for stage in (s for s in STAGES if s not in args.skip):
             rules = stage_rules(stage)
             stages[stage] = timed([*snakemake, "--forcerun", *rules, "--until", *rules], work)
-            print(row(f"stage {stage}", stages[stage], read_s))
+            print(row(f"stage {stage}", stages[stage], probe))
         data = [stages[s] for s in DATA_STAGES if s in stages]
         if data:
-            wall = sum(r["wall"] for r in data)
+            wall, cpu = sum(r["wall"] for r in data), sum(r["cpu"] for r in data)
             jobs = sum(r["jobs"] for r in data)
             print(
                 f"data stages ({', '.join(s for s in DATA_STAGES if s in stages)}): {wall:.1f} s = "
-                f"{wall / read_s:.1f} x probe; {jobs} jobs x {job_start['wall']:.2f} s job start = "
+                f"{wall / read_s:.1f} x probe, {cpu:.1f} CPU s = {cpu / probe['read_cpu_s']:.1f} x probe; {jobs} jobs x {job_start['wall']:.2f} s job start = "
                 f"{jobs * job_start['wall']:.1f} s of it on {args.cores} cores; "
                 f"peak RSS {max(r['max_rss_mib'] for r in data):.0f} MiB = "
                 f"{max(r['max_rss_mib'] for r in data) / probe['peak_rss_mib']:.1f} x probe"

@@ -7,13 +7,14 @@ once. Run alone it prints the probe's wall time, per family and in all, and its 
 
 The probe runs in a child process (a fresh interpreter, as a Snakemake job is), so its peak RSS is
 its own and the readers' imports are timed apart from the reading. Readers: python-calamine for
-xlsx/xls/ods (every sheet to Python values), pyarrow for CSV (pandas' C engine where pyarrow
-refuses a file: not UTF-8, ragged rows), pyarrow for parquet, pyreadr for rds/rda.
+xlsx/xls/ods (every sheet to Python values), pyarrow for CSV (the csv module where pyarrow
+refuses a file: a title block above the table), pyarrow for parquet, pyreadr for rds/rda.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import resource
@@ -38,14 +39,16 @@ def pinned_files(root: Path) -> dict[str, list[Path]]:
 
 
 def read_csv(path: Path):
-    import pandas as pd
+    """pyarrow's reader; the csv module's for a file with a title block above its table (rows of
+    different lengths, which pyarrow and pandas' C engine refuse)."""
     import pyarrow
     import pyarrow.csv
 
     try:
         return pyarrow.csv.read_csv(path)
-    except (pyarrow.ArrowInvalid, UnicodeDecodeError):
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="latin-1", engine="c")
+    except pyarrow.ArrowInvalid:
+        with open(path, encoding="latin-1", newline="") as handle:
+            return list(csv.reader(handle))
 
 
 def read_file(path: Path):
@@ -85,6 +88,7 @@ def measure_reads(families: dict[str, list[Path]]) -> dict:
 
     imports = time.perf_counter() - start
     seconds = {}
+    cpu = time.process_time()
     for family, paths in sorted(families.items()):
         start = time.perf_counter()
         for path in paths:
@@ -93,6 +97,7 @@ def measure_reads(families: dict[str, list[Path]]) -> dict:
     return {
         "imports_s": imports,
         "read_s": sum(seconds.values()),
+        "read_cpu_s": time.process_time() - cpu,
         "family_s": seconds,
         "files": sum(len(p) for p in families.values()),
         "bytes": sum(p.stat().st_size for paths in families.values() for p in paths),
@@ -128,7 +133,7 @@ def main() -> None:
     for family, seconds in probe["family_s"].items():
         print(f"  {family:20} {seconds:7.2f} s")
     print(
-        f"  {'all':20} {probe['read_s']:7.2f} s read, {probe['imports_s']:.2f} s imports, "
+        f"  {'all':20} {probe['read_s']:7.2f} s read ({probe['read_cpu_s']:.2f} CPU s), {probe['imports_s']:.2f} s imports, "
         f"peak RSS {probe['peak_rss_mib']:.0f} MiB"
     )
 

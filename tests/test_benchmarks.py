@@ -83,7 +83,7 @@ def test_probe_reads_each_pinned_file_by_its_format(tmp_path):
     (tmp_path / "config").mkdir()
     (tmp_path / "raw" / "a").mkdir(parents=True)
     pd.DataFrame({"x": [1, 2]}).to_csv(tmp_path / "raw" / "a" / "one.csv", index=False)
-    (tmp_path / "raw" / "a" / "latin.csv").write_bytes("name\nCaf\xe9\n".encode("latin-1"))
+    (tmp_path / "raw" / "a" / "latin.csv").write_bytes("Title\nname,x\nCaf\xe9,1\n".encode("latin-1"))
     pd.DataFrame({"x": [1.5]}).to_excel(tmp_path / "raw" / "a" / "two.xlsx", index=False)
     sources = {
         "one": {"path": "a/one.csv", "family": "f"},
@@ -96,7 +96,7 @@ def test_probe_reads_each_pinned_file_by_its_format(tmp_path):
         "f": ["one.csv", "latin.csv"],
         "g": ["two.xlsx"],
     }
-    assert [len(probe.read_file(path)) for path in families["f"]] == [2, 1]
+    assert [len(probe.read_file(path)) for path in families["f"]] == [2, 3]  # a title row: csv module
     assert probe.read_file(families["g"][0]) == [[["x"], [1.5]]]
     measured = probe.measure_reads(families)
     assert measured["files"] == 3 and set(measured["family_s"]) == {"f", "g"}
