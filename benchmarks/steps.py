@@ -7,7 +7,8 @@ Run after `snakemake --cores 4` has filled raw/ and results/:
 
 Prints one row per step: seconds (best of --repeat runs), peak Python memory (MiB), and the
 ratio of the step's time (which includes reading its inputs, as the rule does) to the time it
-takes simply to read those inputs (raw bytes for an ingest family, the input tables after).
+takes simply to read those inputs (an ingest family's files with the probe's fastest readers,
+benchmarks/probe.py; the input tables after).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import tracemalloc
 from pathlib import Path
 
 import pandas as pd
+from probe import read_file
 
 from childspend.config import load_config, load_published, load_sources, sources_of
 from childspend.models import projection_config, projection_population, projection_published
@@ -91,7 +93,7 @@ def main() -> None:
             (
                 f"ingest {family} ({len(files)} files)",
                 lambda f=family, fs=files, e=entries: ingest(f, fs, e),
-                lambda fs=files: [Path(p).read_bytes() for p in fs],
+                lambda fs=files: [read_file(Path(p)) for p in fs],
             )
         )
     steps.append(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import logging
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -409,9 +408,7 @@ def test_e_code_without_ons_code_or_crosswalk_entry_raises(tmp_path):
 def _printed_codes(path: Path) -> dict[str, str]:
     """E-code -> ONS code as printed side by side in a file's data sheets."""
     pairs = {}
-    for name, grid in revenue_outturn._read(path).items():
-        if not re.search(revenue_outturn.FORMS["ro3"].sheets, name):
-            continue
+    for name, grid in revenue_outturn._read(path, revenue_outturn.FORMS["ro3"].sheets).items():
         key = revenue_outturn._key_row(grid, name)
         header = [revenue_outturn.norm(c) for c in grid.iloc[key]]
         e_col, ons_col = header.index("e-code"), header.index("ons code")

@@ -54,6 +54,14 @@ def _imported(tree: ast.AST, package: str) -> set[str]:
 
 
 @cache
+def _module_imports(root: Path, module: str) -> frozenset[str]:
+    """The modules one ``childspend`` module imports, its file parsed once however many rules'
+    closures reach it (planning the DAG asks for 36 rules' closures)."""
+    tree = ast.parse(_module_file(root, module).read_text(encoding="utf-8"))
+    return frozenset(_imported(tree, _package_of(root, module)))
+
+
+@cache
 def _closure(root: Path, name: str) -> frozenset[str]:
     """``name`` and every ``childspend`` module it imports, transitively (with parent packages)."""
     seen: set[str] = set()
@@ -65,8 +73,7 @@ def _closure(root: Path, name: str) -> frozenset[str]:
         seen.add(module)
         parts = module.split(".")
         todo.extend(".".join(parts[:i]) for i in range(1, len(parts)))  # importing a.b.c runs a and a.b
-        tree = ast.parse(_module_file(root, module).read_text(encoding="utf-8"))
-        todo.extend(_imported(tree, _package_of(root, module)))
+        todo.extend(_module_imports(root, module))
     return frozenset(seen)
 
 

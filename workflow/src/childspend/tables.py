@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -28,12 +29,15 @@ UNREADABLE = (
 )
 
 
-def read_sheets(path: str | os.PathLike) -> dict[str, pd.DataFrame]:
-    """Every sheet of an xls/xlsx/ods workbook as raw cell grids (no header inference).
+def read_sheets(path: str | os.PathLike, keep: str | None = None) -> dict[str, pd.DataFrame]:
+    """Every sheet of an xls/xlsx/ods workbook as raw cell grids (no header inference); with
+    ``keep`` (a regular expression), only the sheets whose name it matches (searched), so a parser
+    that needs a few sheets of a large workbook does not convert the others.
 
     Only empty cells are missing: text such as "NA" or "n/a" is kept, so suppression markers
     reach the parsers' flag columns instead of silently becoming blanks. A workbook or sheet that
-    cannot be read is a LayoutError naming the file (and sheet) and what to do.
+    cannot be read, or no sheet matching ``keep``, is a LayoutError naming the file (and sheet)
+    and what to do.
     """
     try:
         book = pd.ExcelFile(path, engine="calamine")
@@ -43,7 +47,10 @@ def read_sheets(path: str | os.PathLike) -> dict[str, pd.DataFrame]:
         ) from None
     sheets = {}
     with book:
-        for name in book.sheet_names:
+        names = [n for n in book.sheet_names if keep is None or re.search(keep, n)]
+        if keep is not None and not names:
+            raise LayoutError(f"{Path(path).name}: no sheet named like {keep!r}; sheets are {book.sheet_names}")
+        for name in names:
             try:
                 sheets[name] = pd.read_excel(book, sheet_name=name, header=None, keep_default_na=False, na_values=[""])
             except Exception as exc:

@@ -120,12 +120,13 @@ def weighted_parts(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([rows[~weighted], numerator, denominator], ignore_index=True)
 
 
-def ratio(panel: pd.DataFrame, numerator: str, denominator: str, scale: float, name: str) -> pd.DataFrame:
-    """``name`` = numerator / denominator x scale for units; regions and England over the units
-    with both parts."""
+def ratio(
+    numerator: pd.DataFrame, denominator: pd.DataFrame, scale: float, name: str, columns: list[str]
+) -> pd.DataFrame:
+    """``name`` = numerator / denominator x scale for units (the unit rows of the two measures);
+    regions and England over the units with both parts; ``columns`` as the panel's."""
     keys = ["area_code", "area_name", "region_code", "region_name", "year"]
-    la = panel[panel["area_level"] == "la"]
-    both = la[la["measure"] == numerator].merge(la[la["measure"] == denominator], on=keys, suffixes=("_n", "_d"))
+    both = numerator.merge(denominator, on=keys, suffixes=("_n", "_d"))
     have = both["value_n"].notna() & both["value_d"].notna() & (both["value_d"] != 0)
     both["value"] = (both["value_n"] / both["value_d"] * scale).where(have)
     both["flag"] = both["flag_n"].where(both["flag_n"] != "", both["flag_d"]).where(~have, "")
@@ -151,7 +152,6 @@ def ratio(panel: pd.DataFrame, numerator: str, denominator: str, scale: float, n
     england = totals([]).assign(
         area_level="england", area_code=ENGLAND_CODE, area_name="England", region_code="", region_name=""
     )
-    columns = list(panel.columns)
     rows = pd.concat([units, region, england], ignore_index=True).assign(measure=name)
     rows["source"] = rows["source"].fillna("derived")
     return rows[columns]
@@ -160,9 +160,13 @@ def ratio(panel: pd.DataFrame, numerator: str, denominator: str, scale: float, n
 def derive(panel: pd.DataFrame, definitions: dict[str, tuple[str, str, float]]) -> pd.DataFrame:
     """Add every derived measure whose numerator and denominator are in the panel."""
     present = set(panel["measure"])
-    new = [
-        ratio(panel, n, d, scale, name) for name, (n, d, scale) in definitions.items() if n in present and d in present
-    ]
+    used = {name: parts for name, parts in definitions.items() if parts[0] in present and parts[1] in present}
+    # The unit rows of every measure used, split once (not filtered out of the whole panel per ratio).
+    needed = {measure for n, d, _ in used.values() for measure in (n, d)}
+    la = panel[(panel["area_level"] == "la") & panel["measure"].isin(needed)]
+    rows = dict(tuple(la.groupby("measure", sort=False)))
+    columns = list(panel.columns)
+    new = [ratio(rows[n], rows[d], scale, name, columns) for name, (n, d, scale) in used.items()]
     return pd.concat([panel, *new], ignore_index=True)
 
 

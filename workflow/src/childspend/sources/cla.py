@@ -93,6 +93,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyreadr
 
@@ -345,8 +346,11 @@ def _sum(values: pd.DataFrame, flags: pd.DataFrame, columns: list[str]) -> tuple
     """Row sums of ``columns``; missing, with the first missing part's flag, if any part is missing."""
     complete = values[columns].notna().all(axis=1)
     value = values[columns].sum(axis=1).where(complete)
-    first_flag = flags[columns].where(flags[columns] != "").bfill(axis=1).iloc[:, 0]
-    return value, first_flag.where(~complete, "").fillna("")
+    # As numpy text: pandas fills string columns across a row one cell at a time.
+    marks = flags[columns].to_numpy(dtype=object)
+    marked = marks != ""
+    first_flag = np.where(marked.any(axis=1), marks[np.arange(len(marks)), marked.argmax(axis=1)], "")
+    return value, pd.Series(first_flag, index=flags.index, dtype=str).where(~complete, "")
 
 
 def _numeric(frame: pd.DataFrame, columns) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -150,7 +150,8 @@ def _measure(label: str, where: str) -> str | None:
     raise LayoutError(f"{where}: unknown measure column {label!r} (expected e.g. 'Net Current Expenditure')")
 
 
-def _read(path: Path) -> dict[str, pd.DataFrame]:
+def _read(path: Path, sheets: str) -> dict[str, pd.DataFrame]:
+    """The data sheets (names matching ``sheets``) of a workbook, or a CSV export as one sheet."""
     if path.suffix.lower() == ".csv":
         # RSX 2021-22 is a CSV export of the workbook sheet (UTF-8 with BOM, "1,234" numbers).
         return {
@@ -158,7 +159,7 @@ def _read(path: Path) -> dict[str, pd.DataFrame]:
                 path, header=None, dtype=object, encoding="utf-8-sig", keep_default_na=False, na_values=[""]
             )
         }
-    return read_sheets(path)
+    return read_sheets(path, keep=sheets)
 
 
 def _key_row(grid: pd.DataFrame, where: str) -> int:
@@ -217,8 +218,10 @@ def _areas(grid: pd.DataFrame, key: int, id_cols: dict, where: str, excluded: di
     out; they are sets because a file may repeat its rows on several sheets (RO3 2013-14).
     """
 
+    cells = grid.to_numpy(dtype=object)  # a cell of a numpy array costs far less than DataFrame.iat
+
     def cell(i: int, column: str) -> str:
-        return _text(grid.iat[i, id_cols[column]]) if column in id_cols else ""
+        return _text(cells[i, id_cols[column]]) if column in id_cols else ""
 
     ecodes = load_ecodes()
     owners = {ons: e_code for e_code, ons in ecodes.items()}
@@ -288,10 +291,7 @@ def parse(path: Path, source_id: str, period: str) -> pd.DataFrame:
         raise LayoutError(f"{source_id}: unknown revenue outturn form {form_name!r} (expected {sorted(FORMS)})")
     form = FORMS[form_name]
     lines = load_lines()
-    sheets = _read(path)
-    data_sheets = {n: g for n, g in sheets.items() if re.search(form.sheets, n) or path.suffix.lower() == ".csv"}
-    if not data_sheets:
-        raise LayoutError(f"{path.name}: no sheet named like {form.sheets!r}; sheets are {list(sheets)}")
+    data_sheets = _read(path, form.sheets)
 
     frames, seen = [], {}  # seen: (normalised line, measure) -> column
     excluded, skipped, dropped = {}, {}, {}
