@@ -5,8 +5,9 @@
 #   bash requirements/refresh.sh --upgrade-package pandas   move one package (and what it needs)
 #   bash requirements/refresh.sh --upgrade              newest versions the ranges allow
 #
-# lock-test.txt (pipeline + test extra) is solved first; lock.txt (pipeline only) is then solved
-# under it as a constraint, so the two never disagree on a version. Both are for CPython 3.11 on
+# lock-test.txt (pipeline + test and cluster extras) is solved first; lock.txt (pipeline + cluster
+# extra: the SLURM executor, so profiles/slurm runs from either lock) is then solved under it as a
+# constraint, so the two never disagree on a version. Both are for CPython 3.11 on
 # Linux x86_64 (the project's machines) and carry sha256 hashes, so pip checks every download.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,6 @@ if ! command -v uv >/dev/null || [[ "$(uv --version | cut -d' ' -f2)" != "$UV_VE
 fi
 
 common=(--python-version 3.11 --python-platform x86_64-manylinux_2_28 --generate-hashes --quiet)
-uv pip compile pyproject.toml --extra test "${common[@]}" "$@" -o requirements/lock-test.txt
-uv pip compile pyproject.toml -c requirements/lock-test.txt "${common[@]}" -o requirements/lock.txt
+uv pip compile pyproject.toml --extra test --extra cluster "${common[@]}" "$@" -o requirements/lock-test.txt
+uv pip compile pyproject.toml --extra cluster -c requirements/lock-test.txt "${common[@]}" -o requirements/lock.txt
 echo "requirements/lock-test.txt and requirements/lock.txt refreshed; commit them with pyproject.toml"

@@ -16,6 +16,9 @@ checkpoint build_areas:
         "results/logs/build_areas.log",
     conda:
         "../envs/childspend.yaml"
+    threads: 1
+    resources:
+        mem_mb=MEM_MB["small"],
     params:
         years=YEARS,
         merged_units=config["geography"]["merged_units"],
@@ -39,6 +42,9 @@ rule build_spending_panel:
         "results/logs/build_spending_panel.log",
     conda:
         "../envs/childspend.yaml"
+    threads: 1
+    resources:
+        mem_mb=MEM_MB["medium"],
     params:
         years=YEARS,
     script:
@@ -62,6 +68,9 @@ rule build_activity_panel:
         "results/logs/build_activity_panel.log",
     conda:
         "../envs/childspend.yaml"
+    threads: 1
+    resources:
+        mem_mb=MEM_MB["medium"],
     params:
         years=YEARS,
     script:
@@ -86,6 +95,9 @@ rule join_panel:
         "results/logs/join_panel.log",
     conda:
         "../envs/childspend.yaml"
+    threads: 1
+    resources:
+        mem_mb=MEM_MB["medium"],
     script:
         "../scripts/join_panel.py"
 
@@ -109,6 +121,9 @@ rule reconcile_spending:
         "results/logs/reconcile_spending.log",
     conda:
         "../envs/childspend.yaml"
+    threads: 1
+    resources:
+        mem_mb=MEM_MB["medium"],
     params:
         years=YEARS,
         tolerance=config["spending"]["reconciliation_tolerance"],
@@ -128,6 +143,9 @@ rule reconcile_activity:
         "results/logs/reconcile_activity.log",
     conda:
         "../envs/childspend.yaml"
+    threads: 1
+    resources:
+        mem_mb=MEM_MB["medium"],
     params:
         tolerance=config["spending"]["reconciliation_tolerance"],
     script:
@@ -149,6 +167,9 @@ rule summarise_exclusions:
         "results/logs/summarise_exclusions.log",
     conda:
         "../envs/childspend.yaml"
+    threads: 1
+    resources:
+        mem_mb=MEM_MB["large"],
     params:
         strict=config.get("strict", False),
         accepted=config.get("exclusions", {}).get("accepted", []),
@@ -167,5 +188,8 @@ rule build_neighbours:
         "results/logs/build_neighbours.log",
     conda:
         "../envs/childspend.yaml"
+    threads: 1
+    resources:
+        mem_mb=MEM_MB["small"],
     script:
         "../scripts/build_neighbours.py"

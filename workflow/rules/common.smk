@@ -52,3 +52,21 @@ def batch_units(wildcards):
 def unit_batch(wildcards):
     """The folder of the batch that executed unit ``wildcards.area``'s profile."""
     return f"results/profiles/pages/{batch_of(profile_units(), BATCHES, wildcards.area)}"
+
+
+# What each job asks a cluster for (profiles/slurm; README: Running on a SLURM cluster). Every rule
+# runs one single-threaded process (threads: 1) and asks for the memory tier (MB) of its heaviest
+# job. Peak resident memory, measured with `python benchmarks/memory.py` (benchmarks/README.md):
+# small up to 250 MiB, medium up to 420, large up to 550 (the exclusion summary; a profile batch
+# 450). Each tier is at least twice its largest peak: the sampler looks every 0.5 s for 15 s, then
+# every 30 s, so a short peak can be missed.
+MEM_MB = {"small": 500, "medium": 1000, "large": 1500}
+
+
+# On a cluster these run where Snakemake runs, not as jobs: `all` has no action; fetch_raw copies a
+# file from the mirror or downloads it (login nodes have the network access compute nodes often
+# lack), 97 jobs of a second each; publish_profile copies one unit's page and CSVs, 148 jobs.
+localrules:
+    all,
+    fetch_raw,
+    publish_profile,

@@ -13,6 +13,9 @@ rule deflate_panel:
         "results/logs/deflate_panel.log",
     conda:
         "../envs/childspend.yaml"
+    threads: 1
+    resources:
+        mem_mb=MEM_MB["small"],
     params:
         index=config["prices"]["index"],
         base_year=config["prices"]["base_year"],

@@ -17,6 +17,9 @@ rule fetch_raw:
         path="|".join(re.escape(p) for p in sorted(SOURCE_BY_PATH)),
     conda:
         "../envs/childspend.yaml"
+    threads: 1
+    resources:
+        mem_mb=MEM_MB["small"],
     params:
         entry=lambda wildcards: SOURCE_BY_PATH[wildcards.path],
         mirrors=config["mirrors"],

@@ -32,6 +32,9 @@ rule plot_national:
         "results/logs/plot_national.log",
     conda:
         "../envs/childspend.yaml"
+    threads: 1
+    resources:
+        mem_mb=MEM_MB["small"],
     params:
         intervention=config["intervention"],
     script:

@@ -13,6 +13,9 @@ rule ingest_geography:
         "results/logs/ingest_geography.log",
     conda:
         "../envs/childspend.yaml"
+    threads: 1
+    resources:
+        mem_mb=MEM_MB["small"],
     params:
         entries={name: (id, SOURCES[id]) for name, id in [("las", "geo_las"), ("regions", "geo_region_la_hierarchy")]},
     script:
@@ -31,6 +34,9 @@ rule ingest_family:
         family="|".join(FAMILIES),
     conda:
         "../envs/childspend.yaml"
+    threads: 1
+    resources:
+        mem_mb=MEM_MB["medium"],
     params:
         entries=lambda wildcards: sources_of(SOURCES, wildcards.family),
     script:

@@ -18,6 +18,9 @@ rule build_model_frame:
         "results/logs/build_model_frame.log",
     conda:
         "../envs/childspend.yaml"
+    threads: 1
+    resources:
+        mem_mb=MEM_MB["medium"],
     params:
         years=YEARS,
         intervention=config["intervention"],
@@ -41,6 +44,9 @@ rule decompose_growth:
         "results/logs/decompose_growth.log",
     conda:
         "../envs/childspend.yaml"
+    threads: 1
+    resources:
+        mem_mb=MEM_MB["medium"],
     params:
         decomposition=config["models"]["decomposition"],
     script:
@@ -68,6 +74,9 @@ rule fit_panel_model:
         model_id="|".join(PANEL_MODELS),
     conda:
         "../envs/childspend.yaml"
+    threads: 1
+    resources:
+        mem_mb=MEM_MB["medium"],
     params:
         model=lambda wildcards: config["models"]["panel"][wildcards.model_id],
     script:
@@ -86,6 +95,9 @@ rule fit_cross_section:
         "results/logs/fit_cross_section.log",
     conda:
         "../envs/childspend.yaml"
+    threads: 1
+    resources:
+        mem_mb=MEM_MB["medium"],
     params:
         spec=config["models"]["cross_section"],
     script:
@@ -114,6 +126,9 @@ rule collect_models:
         "results/logs/collect_models.log",
     conda:
         "../envs/childspend.yaml"
+    threads: 1
+    resources:
+        mem_mb=MEM_MB["small"],
     params:
         published=PUBLISHED_MODELS,
     script:
@@ -137,6 +152,9 @@ rule build_deprivation_gradient:
         "results/logs/build_deprivation_gradient.log",
     conda:
         "../envs/childspend.yaml"
+    threads: 1
+    resources:
+        mem_mb=MEM_MB["medium"],
     params:
         groupings=GRADIENT["groupings"],
         measures=GRADIENT["measures"],
@@ -161,6 +179,9 @@ rule plot_deprivation_gradient:
         "results/logs/plot_deprivation_gradient.log",
     conda:
         "../envs/childspend.yaml"
+    threads: 1
+    resources:
+        mem_mb=MEM_MB["small"],
     params:
         figure=GRADIENT["figure"],
         groupings=GRADIENT["groupings"],
@@ -210,6 +231,9 @@ rule project_demand:
         "results/logs/project_demand.log",
     conda:
         "../envs/childspend.yaml"
+    threads: 1
+    resources:
+        mem_mb=MEM_MB["medium"],
     params:
         block=PROJECTIONS,
         published=PROJECTION_PUBLISHED,
@@ -233,6 +257,9 @@ rule plot_projections:
         "results/logs/plot_projections.log",
     conda:
         "../envs/childspend.yaml"
+    threads: 1
+    resources:
+        mem_mb=MEM_MB["medium"],
     params:
         fans=list(PROJECTION_FANS.values()),
         scenarios={name: s["label"] for name, s in PROJECTIONS["scenarios"].items()},
@@ -265,6 +292,9 @@ rule plot_drivers:
         "results/logs/plot_drivers.log",
     conda:
         "../envs/childspend.yaml"
+    threads: 1
+    resources:
+        mem_mb=MEM_MB["small"],
     params:
         figure=config["models"]["decomposition"]["figure"],
         period=config["models"]["decomposition"]["periods"][0],
@@ -285,5 +315,8 @@ rule write_model_headlines:
         "results/logs/write_model_headlines.log",
     conda:
         "../envs/childspend.yaml"
+    threads: 1
+    resources:
+        mem_mb=MEM_MB["small"],
     script:
         "../scripts/write_model_headlines.py"

@@ -27,6 +27,9 @@ rule build_national_series:
         "results/logs/build_national_series.log",
     conda:
         "../envs/childspend.yaml"
+    threads: 1
+    resources:
+        mem_mb=MEM_MB["small"],
     params:
         intervention=config["intervention"],
         from_year=config["headlines"]["from_year"],

@@ -28,6 +28,9 @@ rule build_profiles:
         "results/logs/build_profiles.log",
     conda:
         "../envs/childspend.yaml"
+    threads: 1
+    resources:
+        mem_mb=MEM_MB["medium"],
     params:
         neighbours=config["profiles"]["neighbours"],
         intervention=config["intervention"],

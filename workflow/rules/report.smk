@@ -38,6 +38,9 @@ rule render_national_report:
         "results/logs/render_national_report.log",
     conda:
         "../envs/childspend.yaml"
+    threads: 1
+    resources:
+        mem_mb=MEM_MB["medium"],
     params:
         intervention=config["intervention"],
         commons_price_base=PUBLISHED["commons_childrens_social_care"]["price_base"],
@@ -69,6 +72,9 @@ rule render_profiles:
         batch=r"\d+",
     conda:
         "../envs/childspend.yaml"
+    threads: 1
+    resources:
+        mem_mb=MEM_MB["large"],
     params:
         units=batch_units,
         years=[YEARS[0], YEARS[-1]],
@@ -89,6 +95,9 @@ rule publish_profile:
         area=r"\d{3}",
     conda:
         "../envs/childspend.yaml"
+    threads: 1
+    resources:
+        mem_mb=MEM_MB["small"],
     params:
         files=lambda wildcards: " ".join(
             [f"{wildcards.area}.html", *(f"{wildcards.area}/{name}.csv" for name in CSV_FILES)]
@@ -117,6 +126,9 @@ rule render_profile_index:
         "results/logs/render_profile_index.log",
     conda:
         "../envs/childspend.yaml"
+    threads: 1
+    resources:
+        mem_mb=MEM_MB["small"],
     params:
         from_year=config["headlines"]["from_year"],
         price_base=price_base(config["prices"]["index"], config["prices"]["base_year"]),
