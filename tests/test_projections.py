@@ -525,3 +525,11 @@ def test_fans_and_the_coverage_chart_give_the_same_bytes_twice(stage, tmp_path):
     ]
     for figure in draw:
         assert plots.to_png(figure()) == plots.to_png(figure())
+
+
+def test_projecting_beyond_the_backtested_horizons_is_named():
+    # the simulated frame ends in 2024-25: 2031-32 is 7 years on, one more than the back-tests
+    with pytest.raises(
+        ConfigError, match=r"last_year 2031-32 is 7 years after the last outturn 2024-25.*horizons to 7"
+    ):
+        build_projections(simulated_frame(), block(last_year="2031-32"), [], pd.DataFrame())
