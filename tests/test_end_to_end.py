@@ -711,7 +711,7 @@ def test_gradient_pools_the_units_and_all_groups_pool_to_england(project):
 def test_gradient_headlines_test_the_sector_reading_with_numbers(project):
     lines = pd.read_csv(project / "results" / "models" / "gradient_headlines.csv").set_index("id")
     sector = lines.loc["sector_reading_early_intervention_per_child", "sentence"]
-    assert "most deprived" in sector and "%" in sector and "GBP" in sector
+    assert "most deprived" in sector and "%" in sector and "£" in sector
     change = lines.loc["idaci_2019_quintiles_early_intervention_per_child_change_most_vs_least"]
     assert change["years"] == "2010-11 to 2024-25" and "2024-25 prices" in change["sentence"]
     assert (project / "results" / "figures" / "deprivation_gradient.png").stat().st_size > 10_000

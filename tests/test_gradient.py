@@ -220,7 +220,7 @@ def test_sentences_are_written_from_the_numbers(built):
     change = lines.loc["idaci_2019_halves_early_intervention_per_child_change_most_vs_least"]
     assert change["value"] == pytest.approx(-25.0)
     assert "fell by 50% in the most deprived" in change["sentence"]
-    assert "from GBP 900 to GBP 300" in change["sentence"]
+    assert "from £900 to £300" in change["sentence"]
     assert "fell by 25% in the least deprived" in change["sentence"]
     assert "Changes compare the units with values in both years (1 and 2)" in change["sentence"]
     ratio = lines.loc["idaci_2019_halves_early_intervention_per_child_ratio_most_to_least"]
@@ -230,7 +230,7 @@ def test_sentences_are_written_from_the_numbers(built):
     sector = lines.loc["sector_reading_early_intervention_per_child"]
     assert sector["sentence"].startswith("Tested: the sector's reading that it fell more where deprivation is higher.")
     assert (
-        sector["value"] == 1 and "in 1 of 1 groupings in percent and in 1 of 1 in GBP per child" in sector["sentence"]
+        sector["value"] == 1 and "in 1 of 1 groupings in percent and in 1 of 1 in £ per child" in sector["sentence"]
     )
     sample = lines.loc["sample_idaci_2019_halves"]
     assert sample["value"] == 4 and "2 a group" in sample["sentence"]

@@ -29,7 +29,7 @@ def _noun(spec: dict) -> str:
 
 def _amount(value: float, money: bool, signed: bool = False) -> str:
     sign = ("-" if value < 0 else "+") if signed else ""
-    return f"{sign}GBP {abs(value):,.0f}" if money else f"{value:+,.1f}" if signed else f"{value:,.1f}"
+    return f"{sign}£{abs(value):,.0f}" if money else f"{value:+,.1f}" if signed else f"{value:,.1f}"
 
 
 def _capital(text: str) -> str:
@@ -160,9 +160,9 @@ def _sector_sentence(read: _Reader, groupings: dict, reading: str, name: str, me
         years=f"{from_year} to {'/'.join(lasts)}",
         sentence=f"Tested: the sector's reading that {reading}. "
         f"Change in {measure['label']} from {from_year} to {'/'.join(lasts)}, most against least deprived group, "
-        f"in percent and in {'GBP ' + unit if unit else 'level'}: {each}. The most deprived group's change was the "
+        f"in percent and in {'£ ' + unit if unit else 'level'}: {each}. The most deprived group's change was the "
         f"lower (a bigger fall or smaller rise) in {proportion} of {len(results)} groupings in percent and in "
-        f"{absolute} of {len(results)} in {'GBP ' + unit if unit else 'level'}.",
+        f"{absolute} of {len(results)} in {'£ ' + unit if unit else 'level'}.",
     )
 
 

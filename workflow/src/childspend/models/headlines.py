@@ -50,7 +50,7 @@ def model_sentences(coefficients: pd.DataFrame, term: str, outcome: str) -> list
                 value=round(r.coef, 3),
                 unit="per 10,000 children per GBP 100",
                 years=r.years,
-                sentence=f"{r.model_id}: a GBP 100 higher early-intervention spend per child in the year before goes "
+                sentence=f"{r.model_id}: a £100 higher early-intervention spend per child in the year before goes "
                 f"with {r.coef:+.2f} {OUTCOMES.get(outcome, outcome)} (95% interval {r.ci_low:+.2f} to "
                 f"{r.ci_high:+.2f}), {r.years}.",
             )
