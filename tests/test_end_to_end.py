@@ -58,43 +58,6 @@ def test_rerun_with_nothing_changed_does_nothing(project):
     assert "Nothing to be done" in dry.stdout + dry.stderr
 
 
-def test_rebuild_gives_identical_bytes(project):
-    outputs = sorted(
-        path
-        for folder in ("panel", "reconciliation", "real", "national", "figures", "profiles", "reports", "models")
-        for path in (project / "results" / folder).rglob("*")
-        if path.is_file()
-    )
-    assert len([p for p in outputs if p.parent.name == "la" and p.suffix == ".html"]) == 148
-    before = {p: p.read_bytes() for p in outputs}
-    run = snakemake(
-        project,
-        "--forcerun",
-        "build_spending_panel",
-        "build_activity_panel",
-        "join_panel",
-        "reconcile_spending",
-        "reconcile_activity",
-        "deflate_panel",
-        "build_national_series",
-        "plot_national",
-        "render_national_report",
-        "build_model_frame",
-        "decompose_growth",
-        "build_deprivation_gradient",
-        "plot_deprivation_gradient",
-        "project_demand",
-        "plot_projections",
-        "build_neighbours",
-        "build_profiles",
-        "render_profiles",
-        "render_profile_index",
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    after = {p: p.read_bytes() for p in outputs}
-    assert [p for p in outputs if after[p] != before[p]] == []
-
-
 def test_s251_gross_total_present_every_year(project):
     gross = england(project, "s251_gross_total")
     years = [f"{y}-{(y + 1) % 100:02d}" for y in range(2008, 2025)]

@@ -229,9 +229,7 @@ def test_sentences_are_written_from_the_numbers(built):
     assert "needs no deflator" not in lines.loc["idaci_2019_halves_cla_rate_per_10000_ratio_most_to_least", "sentence"]
     sector = lines.loc["sector_reading_early_intervention_per_child"]
     assert sector["sentence"].startswith("Tested: the sector's reading that it fell more where deprivation is higher.")
-    assert (
-        sector["value"] == 1 and "in 1 of 1 groupings in percent and in 1 of 1 in £ per child" in sector["sentence"]
-    )
+    assert sector["value"] == 1 and "in 1 of 1 groupings in percent and in 1 of 1 in £ per child" in sector["sentence"]
     sample = lines.loc["sample_idaci_2019_halves"]
     assert sample["value"] == 4 and "2 a group" in sample["sentence"]
 

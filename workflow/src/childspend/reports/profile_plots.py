@@ -22,19 +22,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter, PercentFormatter  # noqa: E402
 
-from .plots import STYLE  # noqa: E402
+from .plots import OKABE_ITO, STYLE  # noqa: E402
 
-OKABE_ITO = {
-    "black": "#000000",
-    "orange": "#E69F00",
-    "sky": "#56B4E9",
-    "green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "purple": "#CC79A7",
-    "grey": "#999999",
-}
 # comparator -> (column of the profile's indicator rows, colour, line style, width)
 LINES = {
     "unit": ("value", OKABE_ITO["blue"], "-", 2.4),
