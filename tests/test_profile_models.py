@@ -190,8 +190,8 @@ def test_a_unit_shows_its_longest_decomposed_period_and_says_why_a_longer_one_le
     assert sentences[1].startswith(
         f"Of the £20.0m rise in children looked after spending in Barnet from 2010-11 to 2023-24 (real terms, {BASE})"
     )
-    assert "population aged 0-17 +£2,000,000 (10% of the change)" in sentences[1]
-    assert "rate per child -£1,000,000 (-5% of the change)" in sentences[1]
+    assert "population aged 0-17 +£2.0m (10% of the change)" in sentences[1]
+    assert "rate per child -£1.0m (-5% of the change)" in sentences[1]
     assert "unit cost +£19.0m (95% of the change)" in sentences[1]
     assert profile_model_page.share(math.nan) == "–" and profile_model_page.share(-0.05) == "-5%"  # no change: no share
     # the chart draws the money identities split by population, rate and unit cost only
@@ -242,8 +242,8 @@ def test_the_model_charts_say_what_they_draw():
         {"cla_spend": rows}, {"cla_spend": "children looked after spending"}, profile_model_page.COMPONENTS, "T", "£m"
     )
     assert alt == (
-        "Bar chart: T. children looked after spending: total +£20.0m (population aged 0-17 +£2,000,000, rate per "
-        "child -£1,000,000, unit cost +£19.0m)."
+        "Bar chart: T. children looked after spending: total +£20.0m (population aged 0-17 +£2.0m, rate per "
+        "child -£1.0m, unit cost +£19.0m)."
     )
     needs = pd.DataFrame(
         {"year": ["2023-24", "2024-25"], "actual": [math.nan, 1300.0], "predicted": [1000.0, 1000.0],

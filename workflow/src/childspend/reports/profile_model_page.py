@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .profile_page import Profile, fmt
+from .profile_page import Profile, fmt, signed_money
 
 # identity (config models.decomposition.identities) -> what it splits, in a profile's words
 QUANTITIES = {
@@ -96,7 +96,7 @@ def decomposition_sentences(profile: Profile, quantity: str = DECOMPOSITION) -> 
     start, end = total["from_year"], total["to_year"]
     change = "rise" if total["value"] >= 0 else "fall"
     shares = ", ".join(
-        f"{component_label(c)} {_signed(parts.loc[c, 'value'])} ({share(parts.loc[c, 'share_of_change'])} of the change)"
+        f"{component_label(c)} {signed_money(parts.loc[c, 'value'])} ({share(parts.loc[c, 'share_of_change'])} of the change)"
         for c in parts.index
         if c != "total"
     )
@@ -115,10 +115,6 @@ def share(value: float) -> str:
 def _basis(unit: str) -> str:
     """A money unit as a sentence says it: "£, 2024-25 prices" -> "real terms, 2024-25 prices"."""
     return "real terms, " + unit.removeprefix("£, ") if unit.startswith("£, ") else unit
-
-
-def _signed(value: float) -> str:
-    return ("+" if value >= 0 else "-") + _pounds(value)
 
 
 def decomposition_rows(profile: Profile) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -140,7 +136,7 @@ def decomposition_rows(profile: Profile) -> tuple[pd.DataFrame, pd.DataFrame]:
                     "What changed": quantity_label(quantity),
                     "Years": f"{row.from_year} to {row.to_year}",
                     "Part": component_label(row.component),
-                    "Change": _signed(row.value) if money else f"{row.value:+,.0f}",
+                    "Change": signed_money(row.value) if money else f"{row.value:+,.0f}",
                     "Share of the change": share(row.share_of_change),
                     "Unit": row.unit,
                     "Note": "; ".join(skipped) if row.component == "total" else "",

@@ -13,6 +13,7 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
 from .plots import STYLE
+from .profile_page import signed_money
 from .profile_plots import MILLIONS, OKABE_ITO, POUNDS, SIZE, _finish, _years_axis, _ylabel
 
 # component -> (colour, hatch)
@@ -27,12 +28,6 @@ SCENARIO_STYLES = [
     ("-.", OKABE_ITO["black"]),
     ((0, (1, 3)), OKABE_ITO["grey"]),
 ]
-
-
-def _m(value: float) -> str:
-    """Signed £, in millions from £10m (as the profile's sentences print money)."""
-    size = abs(value)
-    return ("+" if value >= 0 else "-") + (f"£{size / 1e6:,.1f}m" if size >= 1e7 else f"£{size:,.0f}")
 
 
 def decomposition(
@@ -68,8 +63,8 @@ def decomposition(
         fig.subplots_adjust(bottom=0.2)
     for name, rows in parts.items():
         values = rows.set_index("component")["value"]
-        pieces = ", ".join(f"{components[c]} {_m(values[c])}" for c in drivers if c in values)
-        described.append(f"{labels[name]}: total {_m(values['total'])} ({pieces})")
+        pieces = ", ".join(f"{components[c]} {signed_money(values[c])}" for c in drivers if c in values)
+        described.append(f"{labels[name]}: total {signed_money(values['total'])} ({pieces})")
     return fig, f"Bar chart: {title}. " + "; ".join(described) + "."
 
 

@@ -247,17 +247,22 @@ STYLE = """<style>
 
 
 def fmt(value, kind: str) -> str:
-    """A value as a profile prints it: £ with thousands (£m from £10m, ``millions`` always in £m),
+    """A value as a profile prints it: £ with thousands (£m from £1m, ``millions`` always in £m),
     a % share, or a rate to one decimal."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
         return "–"
     if kind == "millions":
         return f"£{value / 1e6:,.1f}m"
     if kind == "money":
-        return f"£{value / 1e6:,.1f}m" if abs(value) >= 1e7 else f"£{value:,.0f}"
+        return f"£{value / 1e6:,.1f}m" if abs(value) >= 1e6 else f"£{value:,.0f}"
     if kind == "share":
         return f"{value:.1%}"
     return f"{value:,.1f}"
+
+
+def signed_money(value: float) -> str:
+    """A change in £ as :func:`fmt` prints money, with its sign."""
+    return ("+" if value >= 0 else "-") + fmt(abs(value), "money")
 
 
 def change(value, kind: str) -> str:
