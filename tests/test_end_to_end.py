@@ -405,7 +405,6 @@ def test_snakemake_report_holds_the_figures_and_their_captions(project, tmp_path
                 "summarise_exclusions",
                 "build_neighbours",
                 "build_profiles",
-                "render_national_report",  # its figure and table HTML is the profiles' (profile_page)
             },
             {
                 *INGEST - {"ingest_family[family=population]"},
