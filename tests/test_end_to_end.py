@@ -383,7 +383,7 @@ def test_snakemake_report_holds_the_figures_and_their_captions(project, tmp_path
         (
             "reports/profile_models.py",
             {"build_profiles", "render_profiles[batch=0]", "render_profiles[batch=1]"},
-            set(),
+            {"all"},
             "all",
         ),
         # a shared module: the parsers and panel steps that import it, and what follows them;

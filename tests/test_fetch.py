@@ -208,3 +208,21 @@ def test_a_full_disk_is_named_with_the_file_and_what_to_do(tmp_path, monkeypatch
     with pytest.raises(DiskFullError, match=r"table\.csv: the disk is full"):
         write_csv(pd.DataFrame({"a": [1]}), out)
     assert list(out.parent.iterdir()) == []  # no temporary file left behind
+
+
+def test_a_rerun_removes_the_partial_files_a_killed_run_left(tmp_path):
+    # a SIGKILL leaves the hidden file a writer or a copy was filling; the next write of the same
+    # target removes it, and only its own (another target's partial file is not touched)
+    out = tmp_path / "results" / "table.csv"
+    out.parent.mkdir(parents=True)
+    (out.parent / ".table.csv.k1ll3d_x.tmp").write_text("a\n1")
+    (out.parent / ".table.csv.gz.k1ll3d_x.tmp").write_text("other")
+    write_csv(pd.DataFrame({"a": [1]}), out)
+    assert sorted(p.name for p in out.parent.iterdir()) == [".table.csv.gz.k1ll3d_x.tmp", "table.csv"]
+
+    entry = pinned(tmp_path / "mirror")
+    target = tmp_path / "raw" / entry["path"]
+    target.parent.mkdir(parents=True)
+    (target.parent / f".{target.name}.k1ll3d_x.part").write_bytes(b"half a file")
+    fetch(entry, target, [str(tmp_path / "mirror")])
+    assert [p.name for p in target.parent.iterdir()] == [target.name]

@@ -7,6 +7,7 @@ column order and float format, so two runs from the same inputs give identical b
 from __future__ import annotations
 
 import errno
+import glob
 import os
 import re
 import shutil
@@ -77,14 +78,24 @@ def disk_full(exc: BaseException, path: str | os.PathLike) -> DiskFullError | No
     )
 
 
+def partial_file(path: Path, suffix: str) -> str:
+    """A new hidden file beside ``path`` to write it into before it is renamed into place, after
+    removing the ones a killed run left (``.<name>.<8 random characters><suffix>``, mkstemp's
+    names: a kill cannot clean up, so the rerun that writes ``path`` again does)."""
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.{'?' * 8}{suffix}"):
+        stale.unlink(missing_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    os.close(fd)
+    return tmp
+
+
 def atomic_write(path: str | os.PathLike, write) -> None:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        tmp = partial_file(path, ".tmp")
     except OSError as exc:
         raise (disk_full(exc, path) or exc) from None
-    os.close(fd)
     try:
         write(tmp)
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; outputs are ordinary files

@@ -12,7 +12,6 @@ import logging
 import os
 import shutil
 import stat
-import tempfile
 import time
 from pathlib import Path, PurePosixPath
 
@@ -20,7 +19,7 @@ import pooch
 
 from ..errors import ChecksumError, DiskFullError, SourceMissingError
 from ..paths import inside
-from ..tables import disk_full
+from ..tables import disk_full, partial_file
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 4  # downloads: tries in all, waiting BACKOFF_SECONDS, then twice as long each time
@@ -49,9 +48,7 @@ def _verify(path: Path, entry: dict, origin: str) -> None:
 
 
 def _download(entry: dict, target: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    os.close(fd)
-    tmp_path = Path(tmp)
+    tmp_path = Path(partial_file(target, ".part"))
     try:
         downloader = pooch.HTTPDownloader(progressbar=True, timeout=60)
         for attempt in range(1, ATTEMPTS + 1):
@@ -124,9 +121,7 @@ def fetch(entry: dict, target: str | Path, mirrors: list[str]) -> str:
 
 def _copy_verified(source: Path, target: Path, entry: dict) -> None:
     """Copy ``source`` next to ``target``, check the copy's sha256, then swap it in (read-only)."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    os.close(fd)
-    tmp_path = Path(tmp)
+    tmp_path = Path(partial_file(target, ".part"))
     try:
         shutil.copyfile(source, tmp_path)
         _verify(tmp_path, entry, str(source))
