@@ -172,6 +172,20 @@ def test_panel_measures_are_the_available_rows_of_the_registry(project):
     assert set(money["measure"]) == columns & set(measures.of_kind("money"))
 
 
+def _dry_run_with(project, name: str, edit):
+    """A dry run of the built project with config/``name`` changed by ``edit`` (a function that
+    changes the parsed YAML in place), the file put back afterwards."""
+    path = project / "config" / name
+    original = path.read_text()
+    data = yaml.safe_load(original)
+    edit(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    try:
+        return snakemake(project, "--dry-run")
+    finally:
+        path.write_text(original)
+
+
 def _planned_jobs(output: str) -> set[str]:
     """Rule names in the 'Job stats' table of a dry run."""
     jobs = set()
@@ -208,29 +222,19 @@ ACTIVITY_DOWNSTREAM = {"join_panel", "summarise_exclusions", "reconcile_activity
 
 @pytest.mark.parametrize("key, value", [("base_year", "2017-18"), ("index", "cpih")])
 def test_a_price_setting_reruns_deflation_and_what_follows_only(project, key, value):
-    path = project / "config" / "config.yaml"
-    original = path.read_text()
-    config = yaml.safe_load(original)
-    config["prices"][key] = value
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    try:
-        dry = snakemake(project, "--dry-run")
-    finally:
-        path.write_text(original)
+    def edit(config):
+        config["prices"][key] = value
+
+    dry = _dry_run_with(project, "config.yaml", edit)
     assert dry.returncode == 0, dry.stderr[-2000:]
     assert _planned_jobs(dry.stdout + dry.stderr) == {*DOWNSTREAM, *MODEL_RULES, *PROFILE_RULES, "all"}
 
 
 def test_editing_the_decomposition_block_reruns_only_the_decomposition(project):
-    path = project / "config" / "config.yaml"
-    original = path.read_text()
-    config = yaml.safe_load(original)
-    config["models"]["decomposition"]["periods"].append({"from": "2014-15", "to": "latest"})
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    try:
-        dry = snakemake(project, "--dry-run")
-    finally:
-        path.write_text(original)
+    def edit(config):
+        config["models"]["decomposition"]["periods"].append({"from": "2014-15", "to": "latest"})
+
+    dry = _dry_run_with(project, "config.yaml", edit)
     assert dry.returncode == 0, dry.stderr[-2000:]
     # and what reads the decomposition: its figure, the model sentences and every profile
     assert _planned_jobs(dry.stdout + dry.stderr) == {
@@ -244,15 +248,10 @@ def test_editing_the_decomposition_block_reruns_only_the_decomposition(project):
 
 
 def test_editing_the_gradient_figure_block_reruns_only_the_figure(project):
-    path = project / "config" / "config.yaml"
-    original = path.read_text()
-    config = yaml.safe_load(original)
-    config["models"]["deprivation_gradient"]["figure"]["grouping"] = "idaci_2019_quintiles"
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    try:
-        dry = snakemake(project, "--dry-run")
-    finally:
-        path.write_text(original)
+    def edit(config):
+        config["models"]["deprivation_gradient"]["figure"]["grouping"] = "idaci_2019_quintiles"
+
+    dry = _dry_run_with(project, "config.yaml", edit)
     assert dry.returncode == 0, dry.stderr[-2000:]
     # and the national report, which embeds the figure
     assert _planned_jobs(dry.stdout + dry.stderr) == {"plot_deprivation_gradient", "render_national_report", "all"}
@@ -593,15 +592,10 @@ def test_cross_section_of_spend_per_child(project):
 
 
 def test_editing_one_model_block_reruns_only_that_model(project):
-    path = project / "config" / "config.yaml"
-    original = path.read_text()
-    config = yaml.safe_load(original)
-    config["models"]["panel"]["twfe_cin_rate"]["min_child_population"] = 6000
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    try:
-        dry = snakemake(project, "--dry-run")
-    finally:
-        path.write_text(original)
+    def edit(config):
+        config["models"]["panel"]["twfe_cin_rate"]["min_child_population"] = 6000
+
+    dry = _dry_run_with(project, "config.yaml", edit)
     assert dry.returncode == 0, dry.stderr[-2000:]
     assert set(_planned(dry.stdout)) == {
         "fit_panel_model[model_id=twfe_cin_rate]",
@@ -773,15 +767,10 @@ def test_projection_headlines_are_written_from_the_numbers(project):
 
 
 def test_editing_the_projections_or_adding_a_scenario_reruns_only_the_projections(project):
-    path = project / "config" / "config.yaml"
-    original = path.read_text()
-    config = yaml.safe_load(original)
-    config["models"]["projections"]["scenarios"]["flat"]["label"] = "Held flat"
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    try:
-        edited = snakemake(project, "--dry-run")
-    finally:
-        path.write_text(original)
+    def edit(config):
+        config["models"]["projections"]["scenarios"]["flat"]["label"] = "Held flat"
+
+    edited = _dry_run_with(project, "config.yaml", edit)
     overlay = project / "config" / "scenarios" / "rates_held.yaml"
     overlay.write_text(yaml.safe_dump({"label": "Rates held", "description": "d", "rates": {"method": "flat"},
                                        "unit_costs": {"method": "log_linear", "window": 5}}))  # fmt: skip
@@ -803,25 +792,20 @@ def test_editing_the_projections_or_adding_a_scenario_reruns_only_the_projection
 
 
 def test_a_pinned_population_projection_is_used_with_no_code_change(project):
-    path = project / "config" / "sources.yaml"
-    original = path.read_text()
-    sources = yaml.safe_load(original)
-    sources["sources"]["population_projection_2025_snpp_2022_based"] = {
-        "path": "ons-snpp/2022-based/snpp_2022_population_persons.csv",
-        "sha256": "0" * 64,
-        "bytes": 1,
-        "publisher": "Office for National Statistics",
-        "dataset": "Subnational population projections for England, 2022-based",
-        "period": "2022-based",
-        "family": "population_projection",
-        "source_page": "https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/populationprojections",
-        "licence": "Open Government Licence v3.0",
-    }
-    path.write_text(yaml.safe_dump(sources, sort_keys=False))
-    try:
-        dry = snakemake(project, "--dry-run")
-    finally:
-        path.write_text(original)
+    def edit(sources):
+        sources["sources"]["population_projection_2025_snpp_2022_based"] = {
+            "path": "ons-snpp/2022-based/snpp_2022_population_persons.csv",
+            "sha256": "0" * 64,
+            "bytes": 1,
+            "publisher": "Office for National Statistics",
+            "dataset": "Subnational population projections for England, 2022-based",
+            "period": "2022-based",
+            "family": "population_projection",
+            "source_page": "https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/populationprojections",
+            "licence": "Open Government Licence v3.0",
+        }
+
+    dry = _dry_run_with(project, "sources.yaml", edit)
     assert dry.returncode == 0, dry.stderr[-2000:]
     jobs = _planned(dry.stdout)
     raw = "ons-snpp/2022-based/snpp_2022_population_persons.csv"
