@@ -31,6 +31,7 @@ import tempfile
 from pathlib import Path
 
 import yaml
+from childspend.config import load_config
 from probe import ROOT, load, run_probe
 
 sys.path.insert(0, str(ROOT / "tests"))
@@ -91,7 +92,7 @@ def set_base_year(work: Path) -> str:
     """Move ``prices.base_year`` in the scratch config back one year; return the new year."""
     path = work / "config" / "config.yaml"
     config = yaml.safe_load(path.read_text())
-    start = int(config["prices"]["base_year"][:4]) - 1
+    start = int(load_config(path)["prices"]["base_year"][:4]) - 1  # the year `latest` stands for
     config["prices"]["base_year"] = f"{start}-{(start + 1) % 100:02d}"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     return config["prices"]["base_year"]

@@ -68,6 +68,17 @@ def test_base_year_outside_the_panel(config):
         check_config(bad)
 
 
+def test_latest_settings_follow_years_last():
+    raw = read_yaml(ROOT / "config" / "config.yaml")
+    assert raw["prices"]["base_year"] == raw["models"]["cross_section"]["years"]["last"] == "latest"
+    raw["years"]["last"] = "2019-20"
+    raw["models"]["panel"]["twfe_cla_rate_hmrc_poverty"]["years"] = {"first": "2011-12", "last": "latest"}
+    config = check_config(raw)
+    assert config["prices"]["base_year"] == config["models"]["cross_section"]["years"]["last"] == "2019-20"
+    assert config["models"]["panel"]["twfe_cla_rate_hmrc_poverty"]["years"]["last"] == "2019-20"
+    assert config["models"]["panel"]["twfe_cla_rate"]["years"]["last"] == "2021-22"  # a year written out stays
+
+
 def test_unknown_price_index_is_named(config):
     bad = copy.deepcopy(config)
     bad["prices"]["index"] = "rpi"

@@ -219,7 +219,9 @@ def test_config_mistakes_are_named():
 
 def test_published_estimates_sit_beside_ours_in_their_units(frame):
     coefficients, fit = fit_panel_model(frame, "hybrid_sim", spec("hybrid", year_effects=False))
-    cross = pd.DataFrame({"year": ["2017-18"], "r_squared": [0.66], "loo_r_squared": [0.62], "n_obs": [146]})
+    cross = pd.DataFrame(
+        {"year": ["2017-18", "2018-19"], "r_squared": [0.66, 0.7], "loo_r_squared": [0.62, 0.5], "n_obs": [146, 147]}
+    )
     study = dict(
         id="study",
         study="A study",
@@ -234,6 +236,7 @@ def test_published_estimates_sit_beside_ours_in_their_units(frame):
         compare=[
             {"model_id": "hybrid_sim", "term": "poverty_pct_within", "factor": 10},
             {"cross_section_year": "2017-18", "statistic": "loo_r_squared"},
+            {"cross_section_year": "latest", "statistic": "r_squared"},
         ],
     )
     table = published_comparison(coefficients, fit, cross, [study])
@@ -247,6 +250,7 @@ def test_published_estimates_sit_beside_ours_in_their_units(frame):
         0.62,
         146,
     ]
+    assert table.loc[2, ["years", "estimate", "n_areas"]].tolist() == ["2018-19", 0.7, 147]  # the last year
     assert (table["published_estimate"] == 5).all() and PRICE_BASE in coefficients["sample"].iloc[0]
     with pytest.raises(ConfigError, match="no term"):
         published_comparison(

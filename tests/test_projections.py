@@ -100,7 +100,7 @@ def block(**changes):
         "history_from": "2010-11",
         "min_years": 4,
         "population": TREND,
-        "backtest": {"origins": {"first": "2015-16", "last": "2018-19"}, "horizons": 6, "pools": POOLS},
+        "backtest": {"origins": {"first": "2015-16", "last": "2018-19"}, "pools": POOLS},
         "headline_scenario": "recent",
         "scenarios": {"recent": RECENT},
     }
@@ -490,7 +490,7 @@ def test_an_overlay_file_adds_a_scenario_and_a_bad_one_is_named(config, publishe
     "key, value, message",
     [
         ("last_year", "2020-21", "last_year must come after years.last"),
-        ("backtest", {"origins": {"first": "2014-15", "last": "2024-25"}, "horizons": 6, "pools": POOLS}, "origins"),
+        ("backtest", {"origins": {"first": "2014-15", "last": "2024-25"}, "pools": POOLS}, "origins"),
         ("headline_scenario", "nope", "headline_scenario"),
     ],
 )
@@ -527,9 +527,11 @@ def test_fans_and_the_coverage_chart_give_the_same_bytes_twice(stage, tmp_path):
         assert plots.to_png(figure()) == plots.to_png(figure())
 
 
-def test_projecting_beyond_the_backtested_horizons_is_named():
-    # the simulated frame ends in 2024-25: 2031-32 is 7 years on, one more than the back-tests
-    with pytest.raises(
-        ConfigError, match=r"last_year 2031-32 is 7 years after the last outturn 2024-25.*horizons to 7"
-    ):
-        build_projections(simulated_frame(), block(last_year="2031-32"), [], pd.DataFrame())
+def test_the_backtests_reach_every_horizon_the_projection_does():
+    # the simulated frame ends in 2024-25: 2031-32 is 7 years on, and its band is the back-tests'
+    # error at horizon 7 (the origins 2015-16 to 2017-18 reach it)
+    publisher = pd.DataFrame({"quantity": ["cla_at_31_march"], "year": ["2023-24"], "value": [1.0], "source": ["dfe"]})
+    tables = build_projections(simulated_frame(), block(last_year="2031-32"), published_figures(), publisher)
+    assert sorted(tables["backtest"]["horizon"].unique()) == list(range(1, 8))
+    last = tables["projections"][tables["projections"]["year"] == "2031-32"]
+    assert (last["horizon"] == 7).all() and (last["bands_n"] > 0).all() and last["p90"].notna().all()

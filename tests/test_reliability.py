@@ -26,7 +26,6 @@ import pytest
 import yaml
 from pipeline import MIRROR, ROOT, SNAKEMAKE, planned, scratch_project, snakemake
 
-from childspend.years import fy_start
 
 pytestmark = [
     pytest.mark.e2e,
@@ -51,8 +50,6 @@ NEW_FILES = {
         "dfe-cla/ees-2025-release/placement_data.rds",
     ],
 }
-# config.yaml settings that name the last year (README, "Adding a new year", step 3).
-LAST_YEAR_SETTINGS = [("years", "last"), ("prices", "base_year"), ("models", "cross_section", "years", "last")]
 # What differs between two builds by design, so is not compared: the logs (each line is stamped
 # with its time) and the browser test's screenshots (taken in the session project only).
 NOT_COMPARED = ("logs", "screenshots")
@@ -98,32 +95,13 @@ def _write_yaml(path: Path, data: dict) -> None:
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
 
 
-def _years_between(first: str, last: str) -> int:
-    return fy_start(last) - fy_start(first)
-
-
 def move_last_year(project: Path, year: str) -> None:
-    """The README's step 3: every setting naming the last year moves to ``year``, and the
-    back-tests reach from it to the projections' last year."""
+    """The README's step 3: ``years.last`` moves to ``year``, the one setting that names the last
+    year (the base year, the cross-section and the back-test horizons follow it)."""
     path = project / "config" / "config.yaml"
     config = _yaml(path)
-    old = config["years"]["last"]
-    for *keys, key in LAST_YEAR_SETTINGS:
-        block = config
-        for name in keys:
-            block = block[name]
-        assert block[key] == old, (keys, key)
-        block[key] = year
-    projections = config["models"]["projections"]
-    projections["backtest"]["horizons"] = _years_between(year, projections["last_year"])
+    config["years"]["last"] = year
     _write_yaml(path, config)
-    path = project / "config" / "published.yaml"
-    published = _yaml(path)
-    for study in published["models"]:
-        for compare in study["compare"]:
-            if compare.get("cross_section_year") == old:
-                compare["cross_section_year"] = year
-    _write_yaml(path, published)
 
 
 def _run_killed_mid_ingest(project: Path, *args: str) -> list[str]:
@@ -167,7 +145,7 @@ def drill(tmp_path_factory):
     project = tmp_path_factory.mktemp("reliability") / "project"
     scratch_project(project, MIRROR)
     sources_path = project / "config" / "sources.yaml"
-    committed = {name: _yaml(project / "config" / name) for name in ("config.yaml", "published.yaml")}
+    committed = _yaml(project / "config" / "config.yaml")
     pinned = _yaml(sources_path)["sources"]
     new = {p for paths in NEW_FILES.values() for p in paths}
     year_back = {name: entry for name, entry in pinned.items() if entry["path"] not in new}
@@ -229,8 +207,7 @@ def test_a_killed_run_is_locked_and_resumes_as_the_readme_says(drill):
 
 def test_the_pin_tool_writes_the_committed_entries(drill):
     assert _yaml(drill["project"] / "config" / "sources.yaml")["sources"] == drill["pinned"]
-    for name, committed in drill["committed"].items():
-        assert _yaml(drill["project"] / "config" / name) == committed, name
+    assert _yaml(drill["project"] / "config" / "config.yaml") == drill["committed"]
 
 
 def test_a_new_year_reruns_what_its_files_feed_and_not_the_other_families(drill):

@@ -23,6 +23,7 @@ from .prices import INDEX_LABELS
 from .years import fy_start
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
+LATEST = "latest"
 BOOLEAN_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 
@@ -124,6 +125,7 @@ def check_config(config: dict, path: str | Path = "config/config.yaml") -> dict:
             raise ConfigError(f"{path}: years.first ({first}) is after years.last ({last})")
     except ValueError as exc:
         raise ConfigError(f"{path}: years: {exc}") from None
+    resolve_latest(config)
     base = config["prices"]["base_year"]
     try:
         if not fy_start(first) <= fy_start(base) <= fy_start(last):
@@ -152,6 +154,22 @@ def check_config(config: dict, path: str | Path = "config/config.yaml") -> dict:
         if int(unit) not in spec["members"]:
             raise ConfigError(f"{path}: geography.merged_units.{unit}: the unit id must be one of its members")
     return config
+
+
+def resolve_latest(config: dict) -> None:
+    """Replace ``latest`` with ``years.last`` in the settings that may say it (the price base year
+    and the last year of each model's span), so a new year is set in one place, ``years.last``.
+    Decomposition periods keep ``to: latest`` and read it from the model frame, which ends there."""
+    last = config["years"]["last"]
+    spans = [config["prices"]]
+    models = config.get("models", {})
+    if "cross_section" in models:
+        spans.append(models["cross_section"]["years"])
+    spans += [spec["years"] for spec in models.get("panel", {}).values()]
+    for block in spans:
+        for key in ("base_year", "last"):
+            if block.get(key) == LATEST:
+                block[key] = last
 
 
 def load_config(path: str | Path) -> dict:

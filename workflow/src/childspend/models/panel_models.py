@@ -348,7 +348,7 @@ def published_comparison(
                     time_control=f"{time}; {model['estimator']}",
                 )
             else:
-                year = entry["cross_section_year"]
+                year = cross.index.max() if entry["cross_section_year"] == "latest" else entry["cross_section_year"]
                 if year not in cross.index:
                     raise ConfigError(f"config/published.yaml: {study['id']}: no cross-section in {year}")
                 row = cross.loc[year]

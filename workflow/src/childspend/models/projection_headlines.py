@@ -9,7 +9,7 @@ import math
 
 import pandas as pd
 
-from . import projection_published
+from . import projection_model, projection_published
 
 COLUMNS = ["id", "scenario", "quantity", "year", "value", "unit", "sentence"]
 LEAD = ["cla_at_31_march", "s251_gross_children_looked_after", "s251_gross_total"]
@@ -104,7 +104,7 @@ def headlines(
                 unit="share of back-test years",
                 sentence=(
                     f"In back-tests from origins {origins['first']} to {origins['last']} (horizons 1 to "
-                    f"{block['backtest']['horizons']} years), England's 80% band for {NAMES[quantity]} "
+                    f"{len(projection_model.future_years(origin, block['last_year']))} years), England's 80% band for {NAMES[quantity]} "
                     f"({runs[lead]['spec']['label'].lower()}) held in {held['coverage80']:.0%} of {held['n']} "
                     f"cases and the 95% band in {held['coverage95']:.0%}."
                 ),

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..errors import ConfigError
 from ..years import fy_range
 from . import projection_bands, projection_headlines, projection_model, projection_published, projection_trends
 from .projection_model import ADDITIVE, POPULATION
@@ -118,13 +117,6 @@ def build_projections(
     origin = frame["year"].max()
     future = projection_model.future_years(origin, block["last_year"])
     test = block["backtest"]
-    if len(future) > test["horizons"]:
-        # a band is the back-tests' error at the same horizon: none exists beyond the last one
-        raise ConfigError(
-            f"config/config.yaml models.projections: last_year {block['last_year']} is {len(future)} years "
-            f"after the last outturn {origin}, but backtest.horizons is {test['horizons']}, so the later "
-            f"years would have no band. Set backtest.horizons to {len(future)} or last_year earlier."
-        )
     origins = fy_range(test["origins"]["first"], test["origins"]["last"])
     price_base = frame["price_base"].iloc[0]
     estimates = frame["population_vintage"].iloc[0].split(";")[0]
@@ -137,7 +129,8 @@ def build_projections(
         # from every origin to the last outturn: England's rows go beside published target years
         full = projection_model.backtest(hist, scenario, block["population"], regions, origins, every)
         full["scenario"] = name
-        backtest = full[full["horizon"] <= test["horizons"]]
+        # the horizons the projection reaches: a year's band is the back-tests' error at its horizon
+        backtest = full[full["horizon"] <= len(future)]
         table, how = projection_model.project(
             hist, origin, future, scenario, block["population"], regions, pinned, pinned_source
         )
