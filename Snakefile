@@ -49,6 +49,7 @@ rule all:
         rules.summarise_exclusions.output,
         rules.build_neighbours.output,
         rules.build_profiles.output,
+        rules.publish_profiles.output,
         rules.render_profile_index.output,
 
 

@@ -7,7 +7,8 @@ In a scratch project (this checkout's code, its own config, raw/ and results/):
 - cold: ``snakemake --cores N`` from nothing (fetch from the mirror included);
 - probe: every raw file read once with the fastest readers (same run, same machine);
 - no-op: the same command again with nothing to do, beside ``--dry-run``, the import of
-  snakemake and a bare interpreter start, to show what a no-op costs;
+  snakemake, a bare interpreter start and Snakemake's own floor (a no-op of a workflow of as many
+  jobs that each touch one file), to show what a no-op costs;
 - base year: ``prices.base_year`` moved back a year in the scratch config, the rerun it causes;
 - each stage (a rule file of workflow/rules/): its rules forced and nothing else
   (``--forcerun <its rules> --until <its rules>``), so each stage's cost is its own.
@@ -57,9 +58,9 @@ print(json.dumps({"wall": wall, "cpu": use.ru_utime + use.ru_stime, "max_rss_mib
 
 
 def stage_rules(stage: str) -> list[str]:
-    """The rules (and checkpoints) defined in ``workflow/rules/<stage>.smk``."""
+    """The rules defined in ``workflow/rules/<stage>.smk``."""
     text = (RULES / f"{stage}.smk").read_text()
-    return re.findall(r"^(?:rule|checkpoint) (\w+):", text, flags=re.M)
+    return re.findall(r"^rule (\w+):", text, flags=re.M)
 
 
 def jobs_run(log: str) -> int:
@@ -78,6 +79,26 @@ def timed(command: list[str], cwd: Path) -> dict:
     result["load"] = f"{before} -> {load()}"
     result["jobs"] = jobs_run(result["stdout"] + result["stderr"])
     return result
+
+
+def dag_size(work: Path) -> int:
+    """Jobs in the pipeline's whole DAG (a dry run forcing every job)."""
+    dry = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--dry-run", "--forceall"], cwd=work, capture_output=True, text=True
+    )
+    return int(re.search(r"^total\s+(\d+)$", dry.stdout, re.M)[1])
+
+
+def floor_project(folder: Path, jobs: int) -> Path:
+    """A workflow of ``jobs`` jobs (``jobs - 1`` touching a file each, and ``all``), built once:
+    its no-op is what Snakemake itself needs to start and plan that many jobs."""
+    folder.mkdir()
+    (folder / "Snakefile").write_text(
+        f'rule all:\n    input: expand("out/{{n}}.txt", n=range({jobs - 1}))\n\n'
+        'rule touch:\n    output: "out/{n}.txt"\n    shell: "touch {output}"\n'
+    )
+    subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", "--quiet"], cwd=folder, check=True)
+    return folder
 
 
 def row(name: str, result: dict, probe: dict) -> str:
@@ -126,6 +147,9 @@ def main() -> None:
         print(row("  dry run", timed([*snakemake, "--dry-run"], work), probe))
         print(row("  import snakemake", timed([sys.executable, "-c", "import snakemake.cli"], work), probe))
         print(row("  bare interpreter", timed([sys.executable, "-c", "pass"], work), probe))
+        jobs = dag_size(work)
+        floor = floor_project(Path(tmp) / "floor", jobs)
+        print(row(f"  Snakemake floor, {jobs} jobs", timed(snakemake, floor), probe))
         job_start = timed([sys.executable, "-c", "import pandas, pyarrow.parquet, childspend.tables"], work)
         print(row("  job start (pandas import)", job_start, probe))
         year = set_base_year(work)

@@ -26,7 +26,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 MIRROR = (ROOT.parent / "shared" / "data").resolve()
 LOG = re.compile(r'^(    log:\n        "results/logs/(.+)\.log",\n)', re.M)
-RULE = re.compile(r"^(?:rule|checkpoint) (\w+):", re.M)
+RULE = re.compile(r"^rule (\w+):", re.M)
 
 
 def with_benchmarks(text: str) -> str:
@@ -52,19 +52,13 @@ def scratch(work: Path) -> None:
 
 
 def declared_memory(work: Path) -> dict[str, int]:
-    """Each rule's ``mem_mb`` as Snakemake resolves it, from the job listings of dry runs after the
-    build: one forcing every job, one forcing the profile pages (the per-unit jobs a forced
-    build_areas checkpoint leaves unplanned)."""
-    declared = {}
-    for force in (["--forceall"], ["--forcerun", "render_profiles"]):
-        dry = subprocess.run(
-            [sys.executable, "-m", "snakemake", "--dry-run", *force], cwd=work, capture_output=True, text=True
-        )
-        jobs = re.findall(
-            r"^(?:local)?(?:rule|checkpoint) (\w+):\n(?:    .*\n)*?    resources: .*?mem_mb=(\d+)", dry.stdout, re.M
-        )
-        declared |= {rule: int(mem) for rule, mem in jobs}
-    return declared
+    """Each rule's ``mem_mb`` as Snakemake resolves it, from the job listing of a dry run forcing
+    every job after the build."""
+    dry = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--dry-run", "--forceall"], cwd=work, capture_output=True, text=True
+    )
+    jobs = re.findall(r"^(?:local)?rule (\w+):\n(?:    .*\n)*?    resources: .*?mem_mb=(\d+)", dry.stdout, re.M)
+    return {rule: int(mem) for rule, mem in jobs}
 
 
 def main() -> None:

@@ -11,8 +11,8 @@ Prints, with the load average (other work on the machine slows every number):
 - warm: profiles executed one after another in one kernel (:func:`render_many`, as each
   ``render_profiles`` batch does), seconds per profile;
 - stage: the whole report stage as the rules run it (``snakemake --cores 2 --forcerun
-  render_national_report render_profiles render_profile_index``, which also reruns every
-  ``publish_profile``), wall seconds and the CPU seconds of all its processes.
+  render_national_report render_profiles render_profile_index``, which also reruns
+  ``publish_profiles``), wall seconds and the CPU seconds of all its processes.
 
 The cold and warm runs write to a scratch folder; the stage run rewrites results/reports/ (with
 the same bytes).
@@ -113,7 +113,7 @@ def main() -> None:
             raise SystemExit(run.stderr[-3000:])
         print(
             f"stage: {wall:.0f} s wall, {cpu_of_children() - before:.0f} CPU s (national report, {len(units)} profiles "
-            f"in {config['profiles']['batches']} batches, their publish jobs, the index); {load()}"
+            f"in {config['profiles']['batches']} batches, publishing them, the index); {load()}"
         )
 
 

@@ -43,8 +43,8 @@ def mirror_with_geography(tmp_path: Path) -> Path:
 def planned(output: str) -> dict[str, list[str]]:
     """Jobs of a dry run as 'rule[wildcards]' -> their inputs."""
     jobs = {}
-    for block in re.split(r"\n(?=(?:rule|checkpoint) \w+:)", output):
-        rule = re.match(r"(?:rule|checkpoint) (\w+):", block)
+    for block in re.split(r"\n(?=rule \w+:)", output):
+        rule = re.match(r"rule (\w+):", block)
         if rule:
             wildcards = re.search(r"^    wildcards: (.*)$", block, re.M)
             inputs = re.search(r"^    input: (.*)$", block, re.M)

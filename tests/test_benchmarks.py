@@ -1,6 +1,7 @@
 """The benchmark scripts' helpers on tiny inputs (the benchmarks themselves print timings; no test
 checks a timing)."""
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -77,6 +78,13 @@ def test_jobs_run_reads_snakemakes_progress_lines():
     log = "3 of 5 steps (60%) done\n...\n5 of 5 steps (100%) done\n"
     assert build.jobs_run(log) == 5
     assert build.jobs_run("Nothing to be done (all requested files are present and up to date).") == 0
+
+
+def test_the_floor_workflow_has_the_asked_number_of_jobs_and_then_nothing_to_do(tmp_path):
+    folder = build.floor_project(tmp_path / "floor", 12)
+    assert len(list((folder / "out").glob("*.txt"))) == 11  # and `all`
+    dry = subprocess.run([sys.executable, "-m", "snakemake", "--dry-run"], cwd=folder, capture_output=True, text=True)
+    assert "Nothing to be done" in dry.stdout
 
 
 def test_probe_reads_each_pinned_file_by_its_format(tmp_path):

@@ -11,7 +11,7 @@ from pipeline import ROOT
 
 RULES = ROOT / "workflow" / "rules"
 # A job in a dry run's listing: its rule, then its indented details up to the next job.
-JOB = re.compile(r"^(?:local)?(?:rule|checkpoint) (\w+):\n((?:    .*\n)*)", re.M)
+JOB = re.compile(r"^(?:local)?rule (\w+):\n((?:    .*\n)*)", re.M)
 
 
 def memory_tiers() -> dict[str, int]:
@@ -38,7 +38,7 @@ def test_every_job_the_profile_submits_asks_for_a_memory_tier():
 def test_every_rule_declares_threads_and_a_memory_tier():
     tiers = memory_tiers()
     for path in sorted(RULES.glob("*.smk")):
-        for name, body in re.findall(r"^(?:rule|checkpoint) (\w+):\n((?:    .*\n|\n)*)", path.read_text(), re.M):
+        for name, body in re.findall(r"^rule (\w+):\n((?:    .*\n|\n)*)", path.read_text(), re.M):
             assert re.search(r"^    threads: \d+$", body, re.M), f"{path.name}: {name} declares no threads"
             tier = re.search(r'^        mem_mb=MEM_MB\["(\w+)"\],$', body, re.M)
             assert tier and tier[1] in tiers, f"{path.name}: {name} asks for no memory tier of MEM_MB"

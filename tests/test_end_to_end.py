@@ -32,18 +32,15 @@ pytestmark = [
 ]
 
 # The jobs a change to the panel reruns in the report stage (besides the national report).
-PROFILE_RULES = {"build_profiles", "render_profiles", "publish_profile", "render_profile_index"}
-
-
-def profile_jobs(project) -> set[str]:
-    """Every profile job of a dry run that can see the units (build_areas up to date)."""
-    units = unit_ids(read_areas(project / "results" / "panel" / "areas.csv"))
-    return {
-        "build_profiles",
-        "render_profile_index",
-        *(f"render_profiles[batch={n}]" for n in range(2)),
-        *(f"publish_profile[area={unit}]" for unit in units),
-    }
+PROFILE_RULES = {"build_profiles", "render_profiles", "publish_profiles", "render_profile_index"}
+# The same as jobs: the tables, both batches, their publishing and the index.
+PROFILE_JOBS = {
+    "build_profiles",
+    "render_profiles[batch=0]",
+    "render_profiles[batch=1]",
+    "publish_profiles",
+    "render_profile_index",
+}
 
 
 def england(project, measure):
@@ -360,10 +357,10 @@ def test_snakemake_report_holds_the_figures_and_their_captions(project, tmp_path
 
 
 @pytest.mark.parametrize(
-    "module, importers, planned, profiles",
+    "module, importers, planned",
     [
         # a parser helper: the three families whose parsers import it, and what reads their tables
-        # (every profile: the areas table is up to date, so the profile jobs are planned in full)
+        # (every profile among them)
         (
             "sources/ees.py",
             {"ingest_family[family=cla]", "ingest_family[family=cin]", "ingest_family[family=population]"},
@@ -375,7 +372,6 @@ def test_snakemake_report_holds_the_figures_and_their_captions(project, tmp_path
                 "build_model_frame",
                 *ACTIVITY_DOWNSTREAM,
             },
-            "all",
         ),
         # the profiles' model tables: the stage that builds them and the batches whose notebook
         # imports them through the page; then every profile, and nothing else
@@ -383,11 +379,9 @@ def test_snakemake_report_holds_the_figures_and_their_captions(project, tmp_path
             "reports/profile_models.py",
             {"build_profiles", "render_profiles[batch=0]", "render_profiles[batch=1]"},
             {"all"},
-            "all",
         ),
         # a shared module: the parsers and panel steps that import it, and what follows them;
-        # not the other parsers, the geography reference, deflation or the national stage. It
-        # reruns the build_areas checkpoint, so the per-unit profile jobs are not planned yet
+        # not the other parsers, the geography reference, deflation or the national stage
         (
             "codes.py",
             {
@@ -404,6 +398,8 @@ def test_snakemake_report_holds_the_figures_and_their_captions(project, tmp_path
                 "summarise_exclusions",
                 "build_neighbours",
                 "build_profiles",
+                "render_profiles[batch=0]",
+                "render_profiles[batch=1]",
             },
             {
                 *INGEST - {"ingest_family[family=population]"},
@@ -413,17 +409,12 @@ def test_snakemake_report_holds_the_figures_and_their_captions(project, tmp_path
                 "reconcile_spending",
                 "build_neighbours",
                 "build_model_frame",
-                "build_profiles",
-                "render_profile_index",
                 *ACTIVITY_DOWNSTREAM,
             },
-            "pending",
         ),
     ],
 )
-def test_a_library_edit_reruns_exactly_the_rules_that_import_it(
-    project, tmp_path, module, importers, planned, profiles
-):
+def test_a_library_edit_reruns_exactly_the_rules_that_import_it(project, tmp_path, module, importers, planned):
     copy = tmp_path / "built"
     shutil.copytree(project, copy)  # follows the code symlinks; keeps modification times
     assert "Nothing to be done" in snakemake(copy, "--dry-run").stdout
@@ -433,7 +424,7 @@ def test_a_library_edit_reruns_exactly_the_rules_that_import_it(
     dry = snakemake(copy, "--dry-run")
     assert dry.returncode == 0, dry.stderr[-2000:]
     jobs = _planned(dry.stdout)
-    assert set(jobs) == planned | (profile_jobs(project) if profiles == "all" else set())
+    assert set(jobs) == planned | PROFILE_JOBS
     assert {job for job, inputs in jobs.items() if f"workflow/src/childspend/{module}" in inputs} == importers
 
 
@@ -820,7 +811,7 @@ def test_a_pinned_population_projection_is_used_with_no_code_change(project):
         "plot_projections",
         "write_model_headlines",
         "render_national_report",
-        *profile_jobs(project),
+        *PROFILE_JOBS,
         "all",
     }
 

@@ -16,9 +16,6 @@ def test_batches_deal_the_units_in_turn_and_cover_each_once():
     dealt = batches.batches(units, 2)
     assert dealt == {0: ["301", "303", "305"], 1: ["302", "304"]}
     assert sorted(u for members in dealt.values() for u in members) == sorted(units)
-    assert batches.batch_of(units, 2, "304") == 1
-    with pytest.raises(KeyError, match="999"):
-        batches.batch_of(units, 2, "999")
     areas = pd.DataFrame({"area_level": ["la", "region", "la"], "area_code": ["302", "E12000001", "301"]})
     assert batches.unit_ids(areas) == ["301", "302"]
 

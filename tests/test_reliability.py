@@ -54,9 +54,7 @@ NEW_FILES = {
 # with its time) and the browser test's screenshots (taken in the session project only).
 NOT_COMPARED = ("logs", "screenshots")
 PANEL_MODELS = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["models"]["panel"]
-# Everything after ingest: a new year's files and a moved last year reach every stage. The
-# profile batches and their publish jobs are not listed: they are planned once the areas table
-# (a checkpoint) is rebuilt.
+# Everything after ingest: a new year's files and a moved last year reach every stage.
 AFTER_INGEST = {
     "build_areas",
     "build_neighbours",
@@ -82,6 +80,9 @@ AFTER_INGEST = {
     "write_model_headlines",
     "render_national_report",
     "build_profiles",
+    "render_profiles[batch=0]",
+    "render_profiles[batch=1]",
+    "publish_profiles",
     "render_profile_index",
     "all",
 }

@@ -5,7 +5,7 @@ from childspend.years import fy_range
 YEARS = fy_range(config["years"]["first"], config["years"]["last"])
 
 
-checkpoint build_areas:
+rule build_areas:
     input:
         geography="results/ingest/geography.parquet",
         code=code("build_areas"),

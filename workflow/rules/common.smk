@@ -1,8 +1,6 @@
 # Loaded first: validates the config and pinned sources, and defines the helpers rules use.
 from childspend.code_deps import code_inputs
 from childspend.config import check_config, check_pinned, load_sources, read_yaml, sources_of
-from childspend.panel.areas import read_areas
-from childspend.reports.batches import batch_of, batches, unit_ids
 
 # Read strictly before Snakemake's own reader does: a repeated key or an object-building tag is
 # named with its line (Snakemake would keep the last key, or blame tabs and whitespace).
@@ -34,24 +32,9 @@ def code(script, *modules, notebooks=()):
     return code_inputs([f"workflow/scripts/{script}.py", *notebooks], LIB, modules)
 
 
-# LA profiles fan out from the areas table: build_areas is a checkpoint, so these are known once
-# it has run (a dry run before then plans the profile jobs as pending).
+# The LA profiles are executed in this many batches (Snakemake jobs), each running its units in
+# one Jupyter kernel; each batch reads its units from the areas table.
 BATCHES = config["profiles"]["batches"]
-
-
-def profile_units(wildcards=None):
-    """The stable units' ids, from results/panel/areas.csv."""
-    return unit_ids(read_areas(checkpoints.build_areas.get().output.areas))
-
-
-def batch_units(wildcards):
-    """The units whose profiles batch ``wildcards.batch`` executes."""
-    return batches(profile_units(), BATCHES)[int(wildcards.batch)]
-
-
-def unit_batch(wildcards):
-    """The folder of the batch that executed unit ``wildcards.area``'s profile."""
-    return f"results/profiles/pages/{batch_of(profile_units(), BATCHES, wildcards.area)}"
 
 
 # What each job asks a cluster for (profiles/slurm; README: Running on a SLURM cluster). Every rule
@@ -65,8 +48,8 @@ MEM_MB = {"small": 500, "medium": 1000, "large": 1500}
 
 # On a cluster these run where Snakemake runs, not as jobs: `all` has no action; fetch_raw copies a
 # file from the mirror or downloads it (login nodes have the network access compute nodes often
-# lack), 97 jobs of a second each; publish_profile copies one unit's page and CSVs, 148 jobs.
+# lack), 97 jobs of a second each; publish_profiles copies the profile batches' pages into place.
 localrules:
     all,
     fetch_raw,
-    publish_profile,
+    publish_profiles,

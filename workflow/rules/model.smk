@@ -197,7 +197,6 @@ from pathlib import Path
 
 from childspend.config import load_published
 from childspend.models import projection_config
-from childspend.reports.projection_plots import FAN_QUANTITIES
 from childspend.years import fy_range
 
 PROJECTION_PUBLISHED = load_published("config/published.yaml").get("projections", [])
@@ -205,7 +204,7 @@ PROJECTIONS = projection_config.settings(config, "config/scenarios", PROJECTION_
 PROJECTION_FANS = {
     f"results/figures/projection_fan_{scenario}_{quantity}.png": [scenario, quantity]
     for scenario in PROJECTIONS["scenarios"]
-    for quantity in FAN_QUANTITIES
+    for quantity in projection_config.FAN_QUANTITIES
 }
 
 

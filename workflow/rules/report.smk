@@ -1,6 +1,5 @@
 # Reports: papermill-executed notebooks rendered to HTML.
 from childspend.prices import price_base
-from childspend.reports.profile_page import CSV_FILES
 
 # The LA profile index, which the national report links to (relative to it).
 INDEX_HTML = "results/reports/index.html"
@@ -49,10 +48,9 @@ rule render_national_report:
         "../scripts/render_national_report.py"
 
 
-# LA profiles: one page per stable unit, executed from notebooks/la_profile.ipynb in batches that
-# share one Jupyter kernel each (README: Speed); publish_profile puts each unit's page and CSVs in
-# place. The units come from the areas table (profile_units in common.smk: build_areas is a
-# checkpoint), so the per-unit jobs are planned from results/panel/areas.csv.
+# LA profiles: one page per stable unit, executed from notebooks/la_profile.ipynb in batches, each
+# sharing one Jupyter kernel (README: Speed); each batch reads its units from the areas table.
+# publish_profiles puts every page and its CSVs in results/reports/la.
 
 
 rule render_profiles:
@@ -60,7 +58,7 @@ rule render_profiles:
         notebook="notebooks/la_profile.ipynb",
         tables=rules.build_profiles.output,
         neighbours=rules.build_neighbours.output[0],
-        areas=lambda wildcards: checkpoints.build_areas.get().output.areas,
+        areas=rules.build_areas.output.areas,
         sources="config/sources.yaml",
         template=f"{LIB}/reports/templates/offline.html.j2",
         code=code("render_profiles", notebooks=["notebooks/la_profile.ipynb"]),
@@ -76,43 +74,39 @@ rule render_profiles:
     resources:
         mem_mb=MEM_MB["large"],
     params:
-        units=batch_units,
+        batches=BATCHES,
         years=[YEARS[0], YEARS[-1]],
         price_base=price_base(config["prices"]["index"], config["prices"]["base_year"]),
     script:
         "../scripts/render_profiles.py"
 
 
-rule publish_profile:
+rule publish_profiles:
     input:
-        unit_batch,
+        expand(rules.render_profiles.output[0], batch=range(BATCHES)),
     output:
-        html="results/reports/la/{area}.html",
-        csv=expand("results/reports/la/{{area}}/{name}.csv", name=CSV_FILES),
+        directory("results/reports/la"),
     log:
-        "results/logs/publish_profile/{area}.log",
-    wildcard_constraints:
-        area=r"\d{3}",
+        "results/logs/publish_profiles.log",
     conda:
         "../envs/childspend.yaml"
     threads: 1
     resources:
         mem_mb=MEM_MB["small"],
     params:
-        files=lambda wildcards: " ".join(
-            [f"{wildcards.area}.html", *(f"{wildcards.area}/{name}.csv" for name in CSV_FILES)]
-        ),
-    # each file copied beside its place, then renamed into it: a killed copy never looks complete
+        staging="results/reports/.la.partial",
+    # copied into a staging folder, then renamed into place: a killed copy never looks complete
     shell:
-        "(set -e; for file in {params.files}; do cp {input}/$file results/reports/la/$file.tmp; "
-        "mv -f results/reports/la/$file.tmp results/reports/la/$file; done) 2> {log}"
+        "(set -e; rm -rf {params.staging}; mkdir -p {params.staging}; "
+        "for batch in {input}; do cp -R $batch/. {params.staging}/; done; "
+        "mv -T {params.staging} {output}) 2> {log}"
 
 
 rule render_profile_index:
     input:
         notebook="notebooks/profile_index.ipynb",
         index=rules.build_profiles.output.index,
-        profiles=lambda wildcards: expand("results/reports/la/{area}.html", area=profile_units()),
+        profiles=rules.publish_profiles.output[0],
         template=f"{LIB}/reports/templates/offline.html.j2",
         code=code("render_profile_index", notebooks=["notebooks/profile_index.ipynb"]),
     output:

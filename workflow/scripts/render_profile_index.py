@@ -15,4 +15,4 @@ parameters = dict(
     csv_href=Path(snakemake.output.csv).relative_to(html.parent).as_posix(),
 )
 render(snakemake.input.notebook, parameters, html, title="Children's services spending: LA profiles")
-log.info("index of %d profiles -> %s", len(snakemake.input.profiles), html)
+log.info("index of %d profiles -> %s", len(list(Path(snakemake.input.profiles).glob("*.html"))), html)

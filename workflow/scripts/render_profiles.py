@@ -2,11 +2,14 @@ from pathlib import Path
 
 from childspend import logs
 from childspend.panel.areas import read_areas
+from childspend.reports.batches import batches, unit_ids
 from childspend.reports.notebook import render_many
 
 log = logs.setup(snakemake.log[0], "render_profiles")
 folder = Path(snakemake.output[0])
-names = read_areas(snakemake.input.areas).set_index("area_code")["area_name"]
+areas = read_areas(snakemake.input.areas)
+names = areas.set_index("area_code")["area_name"]
+units = batches(unit_ids(areas), snakemake.params.batches)[int(snakemake.wildcards.batch)]
 runs = [
     (
         dict(
@@ -23,7 +26,7 @@ runs = [
         folder / f"{area}.html",
         f"{names[area]}: spending on children's services",
     )
-    for area in snakemake.params.units
+    for area in units
 ]
 render_many(snakemake.input.notebook, runs, log=log)
 log.info("%d profiles in one kernel -> %s", len(runs), folder)

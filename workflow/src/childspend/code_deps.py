@@ -81,13 +81,15 @@ def _data_tables(path: Path) -> list[Path]:
     return sorted([*path.parent.glob(f"{path.stem}.csv"), *path.parent.glob(f"{path.stem}_*.csv")])
 
 
-def _parse(path: Path) -> ast.AST:
-    """A script, or a notebook's code cells, as one AST."""
+@cache
+def _script_imports(path: Path) -> frozenset[str]:
+    """The modules a script, or a notebook's code cells, imports (each file parsed once: the ingest
+    rule asks once per family)."""
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".ipynb":
         cells = json.loads(text)["cells"]
         text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
-    return ast.parse(text, filename=str(path))
+    return frozenset(_imported(ast.parse(text, filename=str(path)), ""))
 
 
 def code_inputs(
@@ -101,7 +103,7 @@ def code_inputs(
     ``childspend.sources.<family>``), which no import statement shows.
     """
     root = Path(package_dir)
-    names = set(extra_modules).union(*(_imported(_parse(Path(s)), "") for s in scripts))
+    names = set(extra_modules).union(*(_script_imports(Path(s)) for s in scripts))
     modules: set[str] = set()
     for name in sorted(names):
         modules |= _closure(root, name)

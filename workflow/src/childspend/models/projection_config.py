@@ -17,6 +17,8 @@ from ..errors import ConfigError
 from ..years import fy_label, fy_start
 
 KEY = "models.projections"
+# The quantities each scenario's fan chart draws (results/figures/projection_fan_<scenario>_<quantity>.png).
+FAN_QUANTITIES = ["cla_at_31_march", "s251_gross_children_looked_after", "csc_net_total"]
 RULES = ("rates", "unit_costs", "direct")
 
 

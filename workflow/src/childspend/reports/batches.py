@@ -14,11 +14,3 @@ def unit_ids(areas: pd.DataFrame) -> list[str]:
 def batches(units: list[str], count: int) -> dict[int, list[str]]:
     """{batch number 0..count-1: its units}, dealt in turn so batches differ by at most one unit."""
     return {number: sorted(units)[number::count] for number in range(count)}
-
-
-def batch_of(units: list[str], count: int, unit: str) -> int:
-    """The batch a unit is in."""
-    found = [number for number, members in batches(units, count).items() if unit in members]
-    if not found:
-        raise KeyError(f"{unit} is not a stable unit of the areas table")
-    return found[0]

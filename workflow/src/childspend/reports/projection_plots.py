@@ -21,11 +21,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
+from ..models.projection_config import FAN_QUANTITIES  # noqa: E402
 from ..models.projection_prices import convert, price_level  # noqa: E402
 from ..years import fy_label, fy_start  # noqa: E402
 from .plots import COLOURS, CYCLE, SOURCE_NOTE, STYLE  # noqa: E402
 
-FAN_QUANTITIES = ["cla_at_31_march", "s251_gross_children_looked_after", "csc_net_total"]
 TITLES = {
     "cla_at_31_march": "Children looked after at 31 March",
     "s251_gross_children_looked_after": "S251 spending on children looked after",
