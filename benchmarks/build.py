@@ -32,8 +32,9 @@ import tempfile
 from pathlib import Path
 
 import yaml
-from childspend.config import load_config
 from probe import ROOT, load, run_probe
+
+from childspend.config import load_config
 
 sys.path.insert(0, str(ROOT / "tests"))
 from pipeline import MIRROR, scratch_project  # noqa: E402

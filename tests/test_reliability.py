@@ -26,7 +26,6 @@ import pytest
 import yaml
 from pipeline import MIRROR, ROOT, SNAKEMAKE, planned, scratch_project, snakemake
 
-
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.reliability,
