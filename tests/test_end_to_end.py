@@ -299,6 +299,15 @@ def test_national_report_shows_the_headlines_and_figures(project):
     images = re.findall(r"<img [^>]*>", html)
     assert len(images) == 9  # the four national figures and five of the models
     assert all(re.search(r'alt="[^"]{40,}"', image) for image in images)
+    # the model figures' alt text is written by the rules that drew them, from what they drew
+    starts = (
+        "Stacked bar chart: each part's share of the change",
+        "Line chart: early intervention spending per child by",
+        "Dot-and-interval chart:",
+        "Small multiples: Children looked after at 31 March",
+        "Grid of line charts",
+    )
+    assert [sum(f'alt="{start}' in image for image in images) for start in starts] == [1] * len(starts)
     assert "No description has been provided" not in html
     assert "<title>Children's services spending in England: national report</title>" in html
     assert html.count("<table") == html.count("<caption>")

@@ -271,5 +271,10 @@ def test_the_figure_draws_one_line_per_group_and_gives_the_same_bytes(built, tmp
     assert "4 LA units in 2 groups of 2 by idaci_average_score" in caption
     again = model_plots.deprivation_gradient(gradient, built["groups"], GROUPINGS, MEASURES, figure)
     assert plots.to_png(fig) == plots.to_png(again)
+    alt = model_plots.gradient_alt(gradient, GROUPINGS, MEASURES, figure)
+    assert alt.startswith("Line chart: early intervention spending per child by ")
+    rows = gradient[(gradient["grouping"] == figure["grouping"]) & (gradient["measure"] == figure["measure"])]
+    first = rows[(rows["group"] == "1") & (rows["year"] == rows["year"].min())]["value"].iloc[0]
+    assert f"least deprived £{first:,.0f}" in alt and "most deprived" in alt
     with pytest.raises(ConfigError, match="measure 'nope'"):
         model_plots.deprivation_gradient(gradient, built["groups"], GROUPINGS, MEASURES, {**figure, "measure": "nope"})

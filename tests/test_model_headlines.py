@@ -1,10 +1,11 @@
 """Model sentences are written from the numbers; the drivers figures draw what the tables hold."""
 
 import pandas as pd
+import pytest
 
 from childspend.models.headlines import model_headlines
 from childspend.reports import driver_plots
-from childspend.reports.plots import to_png
+from childspend.reports.plots import read_alt, save, to_png
 
 
 def decomposition():
@@ -77,3 +78,25 @@ def test_drivers_figures_are_reproducible():
     assert first == second
     figure = driver_plots.coefficient_plot(coefficients(), "early_intervention_per_child_gbp100", "spend")
     assert len(figure.axes[0].get_yticklabels()) == 1  # the between term is not drawn
+
+
+def test_the_drivers_figures_carry_alt_text_written_from_what_they_draw(tmp_path):
+    text = driver_plots.decomposition_alt(decomposition(), "cla_spend", "2010-11", "2024-25")
+    assert text == (
+        "Stacked bar chart: each part's share of the change in children looked after spend, 2010-11 to 2024-25, "
+        "for England and 1 region. England: population 10%, rate 30%, unit cost 60%. Over the regions: population "
+        "from 10% (North East) to 10% (North East); rate from 30% (North East) to 30% (North East); unit cost from "
+        "60% (North East) to 60% (North East)."
+    )
+    text = driver_plots.coefficient_alt(coefficients(), "early_intervention_per_child_gbp100", "spend")
+    assert text == (
+        "Dot-and-interval chart: spend in 1 estimates from 1 panel models, per 10,000 children. Estimates from "
+        "-1.25 (twfe_cla_rate) to -1.25 (twfe_cla_rate); 0 of the 95% intervals lie wholly below zero, 0 wholly "
+        "above it and 1 include zero."
+    )
+    path = tmp_path / "bars.png"
+    save(driver_plots.decomposition_bars(decomposition(), "cla_spend", "2010-11", "2024-25"), path, alt="Bars: £1m.")
+    assert read_alt(path) == "Bars: £1m."
+    save(driver_plots.decomposition_bars(decomposition(), "cla_spend", "2010-11", "2024-25"), path)
+    with pytest.raises(ValueError, match="no alt text"):
+        read_alt(path)

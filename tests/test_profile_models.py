@@ -210,6 +210,8 @@ def test_the_needs_sentence_places_the_last_year_against_the_interval():
         "below the 95% prediction interval (£800 to £1,200)."
     )
     assert "above the interval in 1, below in 1 and within in 1" in text
+    [one] = profile_model_page.needs_sentences(page(model_needs=rows.assign(actual=[math.nan, math.nan, 700.0])))
+    assert one.endswith("(£800 to £1,200). 2024-25 is the only year it is fitted in.")
     missing = rows.assign(actual=math.nan, reason="mean child population 719, under 5,000")
     assert profile_model_page.needs_sentences(page(model_needs=missing)) == [
         "Barnet is not in the cross-section of spending per child (mean child population 719, under 5,000), so no "
@@ -250,8 +252,14 @@ def test_the_model_charts_say_what_they_draw():
          "lower": [800.0, 800.0], "upper": [1200.0, 1200.0], "position": ["", "above"]}
     )  # fmt: skip
     _, alt = profile_model_plots.needs(needs, "N", "£ per child")
+    # one year fitted: that year, once
+    assert (
+        alt
+        == "Line chart: N, 2024-25 only. Actual £1,300 per child (predicted £1,000, interval £800 to £1,200, above)."
+    )
+    _, alt = profile_model_plots.needs(needs.assign(actual=[1100.0, 1300.0]), "N", "£ per child")
     assert alt == (
-        "Line chart: N, 2024-25 to 2024-25. Actual £1,300 per child in 2024-25 (predicted £1,000, interval £800 to "
+        "Line chart: N, 2023-24 to 2024-25. Actual £1,100 per child in 2023-24 (predicted £1,000, interval £800 to "
         "£1,200); £1,300 in 2024-25 (predicted £1,000, interval £800 to £1,200, above)."
     )
     _, alt = profile_model_plots.needs(needs.assign(actual=math.nan), "N", "£ per child")

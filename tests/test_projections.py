@@ -527,6 +527,26 @@ def test_fans_and_the_coverage_chart_give_the_same_bytes_twice(stage, tmp_path):
         assert plots.to_png(figure()) == plots.to_png(figure())
 
 
+def test_the_fan_and_coverage_alt_texts_give_englands_numbers_and_the_bands_range(stage, tmp_path):
+    frame, tables = stage
+    for name in ("projections", "coverage"):
+        tables[name].to_csv(tmp_path / f"{name}.csv", index=False)
+    projections = projection_plots.read_table(tmp_path / "projections.csv")
+    alt = projection_plots.fan_alt(projections, frame, "recent", "Recent", "cla_at_31_march")
+    last = projections[
+        (projections["scenario"] == "recent")
+        & (projections["quantity"] == "cla_at_31_march")
+        & (projections["area_level"] == "england")
+    ].iloc[-1]
+    assert alt.startswith("Small multiples: Children looked after at 31 March, Recent scenario, England and ")
+    assert f"{last['p50']:,.0f} in {last['year']} after the median back-test error" in alt
+    assert f"80% band {last['p10']:,.0f} to {last['p90']:,.0f}" in alt
+    coverage = projection_plots.read_table(tmp_path / "coverage.csv")
+    alt = projection_plots.coverage_alt(coverage, {"recent": "Recent", "cash": "Cash"})
+    held = coverage[coverage["horizon"] != "all"]["coverage80"]
+    assert f"80% bands held in {held.min():.0%} to {held.max():.0%} of back-test years" in alt
+
+
 def test_the_backtests_reach_every_horizon_the_projection_does():
     # the simulated frame ends in 2024-25: 2031-32 is 7 years on, and its band is the back-tests'
     # error at horizon 7 (the origins 2015-16 to 2017-18 reach it)

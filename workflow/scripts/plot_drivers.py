@@ -7,10 +7,18 @@ decomposition = driver_plots.read_decomposition(snakemake.input.decomposition)
 period = snakemake.params.period
 to_year = decomposition["to_year"].max() if period["to"] == "latest" else period["to"]
 quantity = snakemake.params.figure["quantity"]
-save(driver_plots.decomposition_bars(decomposition, quantity, period["from"], to_year), snakemake.output.decomposition)
+save(
+    driver_plots.decomposition_bars(decomposition, quantity, period["from"], to_year),
+    snakemake.output.decomposition,
+    alt=driver_plots.decomposition_alt(decomposition, quantity, period["from"], to_year),
+)
 coefficients = driver_plots.read_coefficients(snakemake.input.coefficients)
-figure = driver_plots.coefficient_plot(coefficients, "early_intervention_per_child_gbp100", "early-intervention spend")
-save(figure, snakemake.output.coefficients)
+term, label = "early_intervention_per_child_gbp100", "early-intervention spend"
+save(
+    driver_plots.coefficient_plot(coefficients, term, label),
+    snakemake.output.coefficients,
+    alt=driver_plots.coefficient_alt(coefficients, term, label),
+)
 log.info(
     "decomposition of %s, %s to %s; coefficients of %d models",
     quantity,

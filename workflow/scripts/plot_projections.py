@@ -9,7 +9,15 @@ compared = projection_plots.read_table(snakemake.input.published)
 frame = pd.read_parquet(snakemake.input.frame)
 labels = snakemake.params.scenarios
 for path, (scenario, quantity) in zip(snakemake.output.fans, snakemake.params.fans):
-    plots.save(projection_plots.fan(projections, frame, compared, scenario, labels[scenario], quantity), path)
+    plots.save(
+        projection_plots.fan(projections, frame, compared, scenario, labels[scenario], quantity),
+        path,
+        alt=projection_plots.fan_alt(projections, frame, scenario, labels[scenario], quantity),
+    )
     log.info("%s %s -> %s", scenario, quantity, path)
 coverage = projection_plots.read_table(snakemake.input.coverage)
-plots.save(projection_plots.coverage_chart(coverage, labels, snakemake.params.pools), snakemake.output.coverage)
+plots.save(
+    projection_plots.coverage_chart(coverage, labels, snakemake.params.pools),
+    snakemake.output.coverage,
+    alt=projection_plots.coverage_alt(coverage, labels),
+)

@@ -25,15 +25,41 @@ def read_groups(path) -> pd.DataFrame:
     return pd.read_csv(path, dtype={"grouping": str, "area_code": str, "area_name": str})
 
 
+def _gradient_rows(gradient: pd.DataFrame, groupings: dict, measures_spec: dict, figure: dict) -> pd.DataFrame:
+    """The drawn rows: the figure's grouping and measure, values present."""
+    check_settings(groupings, measures_spec, figure)
+    rows = gradient[(gradient["grouping"] == figure["grouping"]) & (gradient["measure"] == figure["measure"])]
+    return rows.dropna(subset=["value"])
+
+
+def gradient_alt(gradient: pd.DataFrame, groupings: dict, measures_spec: dict, figure: dict) -> str:
+    """What :func:`deprivation_gradient` draws, in words: the least and most deprived groups' values
+    in the first and last years drawn."""
+    rows = _gradient_rows(gradient, groupings, measures_spec, figure)
+    spec, label = groupings[figure["grouping"]], measures_spec[figure["measure"]]["label"]
+    k, money = spec["groups"], rows["price_base"].iloc[0]
+    value = rows.set_index(["group", "year"])["value"]
+    years = sorted(rows["year"].unique())
+
+    def at(group: int, year: str) -> str:
+        v = value.get((str(group), year))
+        return "no value" if v is None else f"£{v:,.0f}" if money else f"{v:,.1f}"
+
+    ends = "; ".join(f"{y}: least deprived {at(1, y)}, most deprived {at(k, y)}" for y in (years[0], years[-1]))
+    return (
+        f"Line chart: {label} by {grouping_label(spec, False)}, {years[0]} to {years[-1]}, one line per group "
+        f"from 1 (least deprived) to {k} (most deprived){f', real terms, {money}' if money else ''}. {ends}."
+    )
+
+
 def deprivation_gradient(
     gradient: pd.DataFrame, groups: pd.DataFrame, groupings: dict, measures_spec: dict, figure: dict
 ) -> plt.Figure:
     """One line per group of ``figure['grouping']`` of the pooled ``figure['measure']`` by year,
     darker the more deprived; hollow markers where a group lacks some units (flag incomplete)."""
-    check_settings(groupings, measures_spec, figure)
+    rows = _gradient_rows(gradient, groupings, measures_spec, figure)
     grouping, measure = figure["grouping"], figure["measure"]
     spec, label = groupings[grouping], measures_spec[measure]["label"]
-    rows = gradient[(gradient["grouping"] == grouping) & (gradient["measure"] == measure)].dropna(subset=["value"])
     sizes = groups[groups["grouping"] == grouping]["group"].value_counts()
     k = spec["groups"]
     colours = colormaps["viridis_r"].resampled(k)

@@ -5,7 +5,7 @@ data dictionary.
 
 Figures use the profiles' mechanism (an SVG data URI in an ``<img alt=...>``, styled by
 :data:`childspend.reports.profile_page.STYLE`), so the alt text survives nbconvert; figures drawn
-by other rules (PNG files) are embedded the same way.
+by other rules (PNG files) are embedded the same way, with the alt text those rules wrote into them.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .plots import read_alt
 from .profile_plots import to_svg
 
 TITLE = "Children's services spending in England: national report"
@@ -35,9 +36,10 @@ def figure(fig, alt: str, caption: str) -> str:
     return _img(to_svg(fig), "image/svg+xml", alt, caption)
 
 
-def png_figure(path: str | Path, alt: str, caption: str) -> str:
-    """A PNG drawn by another rule, embedded with alt text and a caption."""
-    return _img(Path(path).read_bytes(), "image/png", alt, caption)
+def png_figure(path: str | Path, caption: str) -> str:
+    """A PNG drawn by another rule, embedded with a caption and the alt text the rule wrote into it
+    from the data it drew (:func:`childspend.reports.plots.read_alt`)."""
+    return _img(Path(path).read_bytes(), "image/png", read_alt(path), caption)
 
 
 def table(shown: pd.DataFrame, caption: str, index: bool = False) -> str:

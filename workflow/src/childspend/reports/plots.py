@@ -23,6 +23,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
+from PIL import Image  # noqa: E402
 
 from ..national import scope_widens, span  # noqa: E402, F401  (read by the report notebook too)
 from ..tables import atomic_write  # noqa: E402
@@ -327,15 +328,25 @@ FIGURES = {
 }
 
 
-def to_png(fig: plt.Figure) -> bytes:
-    """PNG without a software/date stamp, so the same data give the same bytes; closes the figure."""
+def to_png(fig: plt.Figure, alt: str | None = None) -> bytes:
+    """PNG without a software/date stamp, so the same data give the same bytes, and with ``alt``
+    (the chart's alt text) as its Description; closes the figure."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None})
+    fig.savefig(buffer, format="png", metadata={"Software": None, **({"Description": alt} if alt else {})})
     plt.close(fig)
     return buffer.getvalue()
 
 
-def save(fig: plt.Figure, path) -> None:
-    """The figure as a PNG file, written atomically."""
-    png = to_png(fig)
+def save(fig: plt.Figure, path, alt: str | None = None) -> None:
+    """The figure as a PNG file, written atomically; ``alt`` travels in it (:func:`read_alt`)."""
+    png = to_png(fig, alt)
     atomic_write(path, lambda tmp: Path(tmp).write_bytes(png))
+
+
+def read_alt(path) -> str:
+    """The alt text :func:`save` wrote into a PNG (its Description); ValueError if it has none."""
+    with Image.open(path) as image:
+        text = image.text.get("Description", "")
+    if not text:
+        raise ValueError(f"{path}: the figure carries no alt text (plots.save(..., alt=...))")
+    return text

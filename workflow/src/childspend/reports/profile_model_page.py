@@ -168,6 +168,8 @@ def needs_sentences(profile: Profile) -> list[str]:
         f"the {fmt(last['predicted'], 'money')} its needs predict: {where} "
         f"({fmt(last['lower'], 'money')} to {fmt(last['upper'], 'money')})."
     )
+    if len(fitted) == 1:
+        return [text + f" {last['year']} is the only year it is fitted in."]
     text += (
         f" Over the {len(fitted)} years fitted ({fitted['year'].iloc[0]} to {last['year']}) it was above the interval in "
         f"{counts.get('above', 0)}, below in {counts.get('below', 0)} and within in {counts.get('within', 0)}."

@@ -91,6 +91,11 @@ def needs(rows: pd.DataFrame, title: str, ylabel: str) -> tuple[plt.Figure, str]
     if shown.empty:
         return fig, f"Line chart: {title}: no year fitted."
     first, last = shown.iloc[0], shown.iloc[-1]
+    if len(shown) == 1:
+        return fig, (
+            f"Line chart: {title}, {last['year']} only. Actual £{last['actual']:,.0f} per child (predicted "
+            f"£{last['predicted']:,.0f}, interval £{last['lower']:,.0f} to £{last['upper']:,.0f}, {last['position']})."
+        )
     text = (
         f"Line chart: {title}, {first['year']} to {last['year']}. Actual £{first['actual']:,.0f} per child in "
         f"{first['year']} (predicted £{first['predicted']:,.0f}, interval £{first['lower']:,.0f} to "

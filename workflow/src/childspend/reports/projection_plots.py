@@ -21,6 +21,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
+from ..codes import ENGLAND_CODE  # noqa: E402
 from ..models.projection_config import FAN_QUANTITIES  # noqa: E402
 from ..models.projection_prices import convert, price_level  # noqa: E402
 from ..years import fy_label, fy_start  # noqa: E402
@@ -65,6 +66,32 @@ def _history(frame: pd.DataFrame, quantity: str, cash: bool) -> pd.DataFrame:
     return rows.dropna(subset=["value"]).assign(x=lambda r: r["year"].map(fy_start))
 
 
+def _amount(value: float, quantity: str) -> str:
+    return f"{value:,.0f}" if quantity == "cla_at_31_march" else f"£{value / 1e9:.1f}bn"
+
+
+def fan_alt(projections: pd.DataFrame, frame: pd.DataFrame, scenario: str, label: str, quantity: str) -> str:
+    """What :func:`fan` draws, in words: England's outturn at the origin and its projection and
+    bands in the last year."""
+    rows = projections[
+        (projections["scenario"] == scenario)
+        & (projections["quantity"] == quantity)
+        & projections["area_level"].isin(["england", "region"])
+    ]
+    england = rows[rows["area_code"] == ENGLAND_CODE].sort_values("year")
+    origin, last = england["origin"].iloc[0], england.iloc[-1]
+    history = _history(frame, quantity, rows["unit"].iloc[0] == "GBP (cash)")
+    start = history[(history["area_code"] == ENGLAND_CODE) & (history["year"] == origin)]["value"]
+    then = f"{_amount(start.iloc[0], quantity)} in {origin}" if not start.empty else f"no complete outturn in {origin}"
+    return (
+        f"Small multiples: {TITLES[quantity]}, {label} scenario, England and {rows['area_code'].nunique() - 1} "
+        f"regions: outturn, then the projection from {origin} to {last['year']} with its 50%, 80% and 95% bands "
+        f"({rows['unit'].iloc[0].replace('GBP', '£', 1)}). England: {then}; {_amount(last['p50'], quantity)} in {last['year']} after the "
+        f"median back-test error, 80% band {_amount(last['p10'], quantity)} to {_amount(last['p90'], quantity)}, "
+        f"95% band {_amount(last['p2_5'], quantity)} to {_amount(last['p97_5'], quantity)}."
+    )
+
+
 def fan(
     projections: pd.DataFrame,
     frame: pd.DataFrame,
@@ -84,7 +111,7 @@ def fan(
     basis = None if quantity == "cla_at_31_march" else ("cash" if cash else "real")
     history = _history(frame, quantity, cash)
     names = rows.drop_duplicates("area_code").set_index("area_code")["area_name"]
-    areas = ["E92000001", *sorted(set(names.index) - {"E92000001"}, key=lambda c: names[c])]
+    areas = [ENGLAND_CODE, *sorted(set(names.index) - {ENGLAND_CODE}, key=lambda c: names[c])]
     figures = compared[compared["quantity"] == quantity].drop_duplicates("id")
     prices = price_level(frame)
     shown, hidden = [], []
@@ -119,7 +146,7 @@ def fan(
                 markerfacecolor="white",
                 color=COLOURS["england"],
             )
-            if code == "E92000001":
+            if code == ENGLAND_CODE:
                 labelled = set()
                 for figure, value, own in shown:
                     x = fy_start(figure.year)
@@ -161,11 +188,30 @@ def fan(
         return fig
 
 
+def _by_horizon(coverage: pd.DataFrame) -> pd.DataFrame:
+    rows = coverage[(coverage["horizon"] != "all") & coverage["quantity"].isin(FAN_QUANTITIES)]
+    return rows.assign(h=rows["horizon"].astype(int))
+
+
+def coverage_alt(coverage: pd.DataFrame, labels: dict[str, str]) -> str:
+    """What :func:`coverage_chart` draws, in words: the range of each band's coverage."""
+    rows = _by_horizon(coverage)
+    held = "; ".join(
+        f"{band}% bands held in {rows[column].min():.0%} to {rows[column].max():.0%} of back-test years"
+        for band, column in (("80", "coverage80"), ("95", "coverage95"))
+    )
+    return (
+        f"Grid of line charts, one per quantity ({', '.join(SHORT[q] for q in FAN_QUANTITIES)}) and level "
+        f"({', '.join(LEVELS.values())}): the share of back-test outturns inside the 80% and 95% bands at 1 to "
+        f"{rows['h'].max()} years ahead, one line per scenario ({', '.join(labels.values())}), against the nominal "
+        f"80% and 95%. Over every panel, scenario and horizon, {held}."
+    )
+
+
 def coverage_chart(coverage: pd.DataFrame, labels: dict[str, str], pools: dict[str, list[str]]) -> plt.Figure:
     """How often the cross-validated 80% (solid) and 95% (dashed) bands held, by horizon; the
     caption says whose errors each level's bands pool (``pools``)."""
-    rows = coverage[(coverage["horizon"] != "all") & coverage["quantity"].isin(FAN_QUANTITIES)]
-    rows = rows.assign(h=rows["horizon"].astype(int))
+    rows = _by_horizon(coverage)
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(len(FAN_QUANTITIES), len(LEVELS), figsize=(13, 9), sharex=True, sharey=True)
         for i, quantity in enumerate(FAN_QUANTITIES):
