@@ -1,26 +1,21 @@
 """Reading official workbooks and writing reproducible outputs.
 
-Outputs are written atomically (temporary file, then rename) and CSVs are sorted with a fixed
-column order and float format, so two runs from the same inputs give identical bytes.
+Outputs are written atomically (:func:`childspend.files.atomic_write`) and CSVs are sorted with a
+fixed column order and float format, so two runs from the same inputs give identical bytes.
 """
 
 from __future__ import annotations
 
-import errno
-import glob
 import os
 import re
-import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
-from .errors import DiskFullError, LayoutError
+from .errors import LayoutError
+from .files import atomic_write
 
 FLOAT_FORMAT = "%.6f"
-_UMASK = os.umask(0)
-os.umask(_UMASK)
 
 
 UNREADABLE = (
@@ -59,53 +54,6 @@ def read_sheets(path: str | os.PathLike, keep: str | None = None) -> dict[str, p
                     f"{path}, sheet {name!r}: cannot be read ({type(exc).__name__}: {exc}). {UNREADABLE}"
                 ) from None
     return sheets
-
-
-def disk_full(exc: BaseException, path: str | os.PathLike) -> DiskFullError | None:
-    """A DiskFullError naming ``path``, the space left and what to do, if ``exc`` is a full disk
-    or quota (ENOSPC, EDQUOT); else None."""
-    if not isinstance(exc, OSError) or exc.errno not in (errno.ENOSPC, errno.EDQUOT):
-        return None
-    folder = Path(path).parent
-    try:
-        free = f"{shutil.disk_usage(folder).free / 1e6:,.0f} MB free"
-    except OSError:
-        free = "free space unknown"
-    return DiskFullError(
-        f"{path}: the disk is full ({exc.strerror}; {free} in {folder}). Nothing half-written was kept. "
-        "Free some space (old copies of results/, .snakemake/ backups, other files on that disk) and "
-        "rerun `snakemake`: it redoes only what is missing."
-    )
-
-
-def partial_file(path: Path, suffix: str) -> str:
-    """A new hidden file beside ``path`` to write it into before it is renamed into place, after
-    removing the ones a killed run left (``.<name>.<8 random characters><suffix>``, mkstemp's
-    names: a kill cannot clean up, so the rerun that writes ``path`` again does)."""
-    for stale in path.parent.glob(f".{glob.escape(path.name)}.{'?' * 8}{suffix}"):
-        stale.unlink(missing_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
-    os.close(fd)
-    return tmp
-
-
-def atomic_write(path: str | os.PathLike, write) -> None:
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = partial_file(path, ".tmp")
-    except OSError as exc:
-        raise (disk_full(exc, path) or exc) from None
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; outputs are ordinary files
-        os.replace(tmp, path)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        full = disk_full(exc, path)
-        if full is not None:
-            raise full from None
-        raise
 
 
 def sort_table(df: pd.DataFrame, keys: list[str] | None = None) -> pd.DataFrame:

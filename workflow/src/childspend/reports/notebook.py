@@ -24,7 +24,7 @@ from nbconvert import HTMLExporter
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 
-from ..tables import atomic_write
+from ..files import atomic_write
 
 KERNEL = "python3"
 # The lab template less what it would load from a CDN (reports/templates/offline.html.j2).

@@ -25,8 +25,8 @@ import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from ..files import atomic_write  # noqa: E402
 from ..national import scope_widens, span  # noqa: E402, F401  (read by the report notebook too)
-from ..tables import atomic_write  # noqa: E402
 
 STYLE = {
     "figure.figsize": (8, 4.8),

@@ -18,8 +18,8 @@ from pathlib import Path, PurePosixPath
 import pooch
 
 from ..errors import ChecksumError, DiskFullError, SourceMissingError
+from ..files import disk_full, partial_file
 from ..paths import inside
-from ..tables import disk_full, partial_file
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 4  # downloads: tries in all, waiting BACKOFF_SECONDS, then twice as long each time
