@@ -13,7 +13,8 @@ tables (the calls the rules' scripts make):
 - panel: ``join_panel`` of the two halves, then ``deflate_panel``;
 - model: ``model_frame``, every ``models.panel`` model (``fit_panel_model``) and the yearly
   ``cross_section``;
-- report: ``build_profiles`` (the profile tables of every unit).
+- report: ``build_profiles`` (the profile tables of every unit; the models' unit rows it reads are
+  copied with the units, the pipeline's own outputs).
 
 Each k runs in a fresh interpreter (so its peak RSS is its own). Prints wall and CPU seconds per
 stage and k (CPU seconds are the steadier figure when other work loads the machine), the peak RSS,
@@ -96,7 +97,8 @@ def run_stages(k: int, repeat: int, results: Path) -> dict:
     """Best-of-``repeat`` seconds of each stage on the panel (in ``results``) replicated k times,
     and the peak RSS."""
     from childspend import measures
-    from childspend.config import load_config
+    from childspend.config import load_config, load_published
+    from childspend.models import projection_config
     from childspend.models.cross_section import cross_section
     from childspend.models.frame import model_frame
     from childspend.models.panel_models import fit_panel_model
@@ -132,6 +134,35 @@ def run_stages(k: int, repeat: int, results: Path) -> dict:
     block, profiles = config["prices"], config["profiles"]
     intervention = config["intervention"]
     categories = [c for c in measures.categories("s251_gross") if c != "total"]
+    # the profiles' model tables, as the rule reads them, each unit's rows copied with the units
+    # (the cross-section's fit table has one row per year, no units)
+    models = results / "models"
+    model_tables = {
+        name: replicate(
+            pd.read_csv(models / file, dtype={"area_code": str}, keep_default_na=False, na_values=[""]),
+            k,
+            "area_code",
+            values=(),
+        )
+        for name, file in (
+            ("population", "population.csv"),
+            ("decomposition", "decomposition.csv"),
+            ("exclusions", "decomposition_exclusions.csv"),
+            ("needs", "needs_adjusted.csv"),
+            ("projections", "projections.csv"),
+        )
+    }
+    model_tables["fit"] = pd.read_csv(models / "cross_section_fit.csv", dtype=str, keep_default_na=False)
+    projections = projection_config.settings(
+        config, ROOT / "config" / "scenarios", load_published(ROOT / "config" / "published.yaml").get("projections", [])
+    )
+    model_config = dict(
+        decomposition=config["models"]["decomposition"],
+        cross_section=config["models"]["cross_section"],
+        history_from=projections["history_from"],
+        scenarios={name: s["label"] for name, s in projections["scenarios"].items()},
+        headline_scenario=projections["headline_scenario"],
+    )
     made: dict = {}
 
     def panel() -> None:
@@ -154,6 +185,8 @@ def run_stages(k: int, repeat: int, results: Path) -> dict:
             intervention,
             config["headlines"]["from_year"],
             categories,
+            model_tables,
+            model_config,
         )
 
     seconds, cpu = {}, {}
