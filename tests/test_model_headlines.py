@@ -7,6 +7,8 @@ from childspend.models.headlines import model_headlines
 from childspend.reports import driver_plots
 from childspend.reports.plots import read_alt, save, to_png
 
+LABELS = {"cla_spend": "children looked after spending"}
+
 
 def decomposition():
     parts = {"population": 1e8, "rate": 3e8, "unit_cost": 6e8, "total": 1e9}
@@ -59,10 +61,10 @@ def coefficients():
 
 def test_sentences_carry_the_numbers_of_the_tables():
     others = pd.DataFrame([dict(id="g", value="1", unit="percent", years="2010-11", sentence="From the gradient.")])
-    table = model_headlines(decomposition(), coefficients(), {"gradient": others})
+    table = model_headlines(decomposition(), LABELS, coefficients(), {"gradient": others})
     sentences = table.set_index("id")["sentence"]
     assert sentences["decomposition_cla_spend_2010-11_2024-25"] == (
-        "From 2010-11 to 2024-25, real children looked after spend in England rose by £1.0bn; of that change, "
+        "From 2010-11 to 2024-25, real children looked after spending in England rose by £1.0bn; of that change, "
         "the child population 10%, the rate 30%, the cost per child 60%."
     )
     spend = sentences["twfe_cla_rate_early_intervention_per_child_gbp100_lag1"]
@@ -73,17 +75,21 @@ def test_sentences_carry_the_numbers_of_the_tables():
 
 
 def test_drivers_figures_are_reproducible():
-    first = to_png(driver_plots.decomposition_bars(decomposition(), "cla_spend", "2010-11", "2024-25"))
-    second = to_png(driver_plots.decomposition_bars(decomposition(), "cla_spend", "2010-11", "2024-25"))
+    first = to_png(
+        driver_plots.decomposition_bars(decomposition(), "cla_spend", LABELS["cla_spend"], "2010-11", "2024-25")
+    )
+    second = to_png(
+        driver_plots.decomposition_bars(decomposition(), "cla_spend", LABELS["cla_spend"], "2010-11", "2024-25")
+    )
     assert first == second
     figure = driver_plots.coefficient_plot(coefficients(), "early_intervention_per_child_gbp100", "spend")
     assert len(figure.axes[0].get_yticklabels()) == 1  # the between term is not drawn
 
 
 def test_the_drivers_figures_carry_alt_text_written_from_what_they_draw(tmp_path):
-    text = driver_plots.decomposition_alt(decomposition(), "cla_spend", "2010-11", "2024-25")
+    text = driver_plots.decomposition_alt(decomposition(), "cla_spend", LABELS["cla_spend"], "2010-11", "2024-25")
     assert text == (
-        "Stacked bar chart: each part's share of the change in children looked after spend, 2010-11 to 2024-25, "
+        "Stacked bar chart: each part's share of the change in children looked after spending, 2010-11 to 2024-25, "
         "for England and 1 region. England: population 10%, rate 30%, unit cost 60%. Over the regions: population "
         "from 10% (North East) to 10% (North East); rate from 30% (North East) to 30% (North East); unit cost from "
         "60% (North East) to 60% (North East)."
@@ -95,8 +101,12 @@ def test_the_drivers_figures_carry_alt_text_written_from_what_they_draw(tmp_path
         "above it and 1 include zero."
     )
     path = tmp_path / "bars.png"
-    save(driver_plots.decomposition_bars(decomposition(), "cla_spend", "2010-11", "2024-25"), path, alt="Bars: £1m.")
+    save(
+        driver_plots.decomposition_bars(decomposition(), "cla_spend", LABELS["cla_spend"], "2010-11", "2024-25"),
+        path,
+        alt="Bars: £1m.",
+    )
     assert read_alt(path) == "Bars: £1m."
-    save(driver_plots.decomposition_bars(decomposition(), "cla_spend", "2010-11", "2024-25"), path)
+    save(driver_plots.decomposition_bars(decomposition(), "cla_spend", LABELS["cla_spend"], "2010-11", "2024-25"), path)
     with pytest.raises(ValueError, match="no alt text"):
         read_alt(path)

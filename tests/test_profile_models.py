@@ -14,6 +14,7 @@ BASE = "2024-25 prices (GDP deflator, ONS YBGB)"
 CONFIG = {
     "identities": {
         "cla_spend": {
+            "label": "children looked after spending",
             "quantity": "s251_gross_children_looked_after",
             "unit": "GBP, real terms",
             "scale": 1.0e-4,
@@ -24,6 +25,7 @@ CONFIG = {
             },
         },
         "cla_number": {
+            "label": "children looked after at 31 March",
             "quantity": "cla_at_31_march",
             "unit": "children",
             "scale": 1.0e-4,
@@ -175,7 +177,8 @@ def periods():
     shorter = decomposition("301", "cla_spend", {"population": 2e6, "rate": -1e6, "unit_cost": 19e6})
     shorter = shorter.assign(to_year="2023-24", unit=f"£, {BASE}", status="decomposed", reason="")
     counts = decomposition("301", "cla_number", {"population": 10, "rate": 30}, unit="children")
-    return pd.concat([longer, shorter, counts.assign(status="decomposed", reason="")], ignore_index=True)
+    rows = pd.concat([longer, shorter, counts.assign(status="decomposed", reason="")], ignore_index=True)
+    return rows.assign(label=rows["quantity"].map({q: spec["label"] for q, spec in CONFIG["identities"].items()}))
 
 
 def test_a_unit_shows_its_longest_decomposed_period_and_says_why_a_longer_one_left_it_out():

@@ -30,6 +30,10 @@ rule build_model_frame:
 
 # Growth decomposition (LMDI-I): each change in spending and demand split exactly into population,
 # rate, unit cost, price and service lines, for England, every region and every stable unit.
+# Each identity's label names it in the sentences, the figure and the profiles.
+DECOMPOSITION_LABELS = {
+    name: spec["label"] for name, spec in config["models"]["decomposition"]["identities"].items()
+}
 
 
 rule decompose_growth:
@@ -296,6 +300,7 @@ rule plot_drivers:
         mem_mb=MEM_MB["small"],
     params:
         figure=config["models"]["decomposition"]["figure"],
+        label=DECOMPOSITION_LABELS[config["models"]["decomposition"]["figure"]["quantity"]],
         period=config["models"]["decomposition"]["periods"][0],
     script:
         "../scripts/plot_drivers.py"
@@ -317,5 +322,7 @@ rule write_model_headlines:
     threads: 1
     resources:
         mem_mb=MEM_MB["small"],
+    params:
+        labels=DECOMPOSITION_LABELS,
     script:
         "../scripts/write_model_headlines.py"

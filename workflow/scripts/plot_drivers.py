@@ -6,11 +6,11 @@ log = logs.setup(snakemake.log[0], "plot_drivers")
 decomposition = driver_plots.read_decomposition(snakemake.input.decomposition)
 period = snakemake.params.period
 to_year = decomposition["to_year"].max() if period["to"] == "latest" else period["to"]
-quantity = snakemake.params.figure["quantity"]
+quantity, label = snakemake.params.figure["quantity"], snakemake.params.label
 save(
-    driver_plots.decomposition_bars(decomposition, quantity, period["from"], to_year),
+    driver_plots.decomposition_bars(decomposition, quantity, label, period["from"], to_year),
     snakemake.output.decomposition,
-    alt=driver_plots.decomposition_alt(decomposition, quantity, period["from"], to_year),
+    alt=driver_plots.decomposition_alt(decomposition, quantity, label, period["from"], to_year),
 )
 coefficients = driver_plots.read_coefficients(snakemake.input.coefficients)
 term, label = "early_intervention_per_child_gbp100", "early-intervention spend"

@@ -7,6 +7,7 @@ from childspend.tables import write_csv
 log = logs.setup(snakemake.log[0], "write_model_headlines")
 table = model_headlines(
     pd.read_csv(snakemake.input.decomposition, dtype={"area_code": str}),
+    snakemake.params.labels,
     pd.read_csv(snakemake.input.coefficients),
     {
         name: pd.read_csv(snakemake.input[name], dtype=str, keep_default_na=False)

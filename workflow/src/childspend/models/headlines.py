@@ -14,8 +14,9 @@ def _bn(value: float) -> str:
     return f"£{value / 1e9:.1f}bn"
 
 
-def decomposition_sentences(decomposition: pd.DataFrame) -> list[dict]:
-    """England: each product identity's change and the share of each factor."""
+def decomposition_sentences(decomposition: pd.DataFrame, labels: dict[str, str]) -> list[dict]:
+    """England: each product identity's change and the share of each factor (``labels``: each
+    identity's label, models.decomposition.identities)."""
     england = decomposition[decomposition["area_level"] == "england"]
     rows = []
     for (quantity, start, end), parts in england.groupby(["quantity", "from_year", "to_year"], sort=True):
@@ -25,7 +26,7 @@ def decomposition_sentences(decomposition: pd.DataFrame) -> list[dict]:
             continue
         total = float(parts.loc["total", "value"])
         shares = ", ".join(f"{LABELS[c]} {float(parts.loc[c, 'share_of_change']):.0%}" for c in factors)
-        name = quantity.replace("_", " ").replace("cla", "children looked after")
+        name = labels[quantity]
         rows.append(
             dict(
                 id=f"decomposition_{quantity}_{start}_{end}",
@@ -59,12 +60,13 @@ def model_sentences(coefficients: pd.DataFrame, term: str, outcome: str) -> list
 
 
 def model_headlines(
-    decomposition: pd.DataFrame, coefficients: pd.DataFrame, others: dict[str, pd.DataFrame]
+    decomposition: pd.DataFrame, labels: dict[str, str], coefficients: pd.DataFrame, others: dict[str, pd.DataFrame]
 ) -> pd.DataFrame:
-    """One table, by ``section``: the decomposition's (``drivers``) and the panel models'
-    (``models``) sentences, then ``others`` ({section: a headline table with ``id, value, unit,
-    sentence``}, such as the gradient's and the projections')."""
-    drivers = pd.DataFrame(decomposition_sentences(decomposition)).assign(section="drivers")
+    """One table, by ``section``: the decomposition's (``drivers``, its identities named by
+    ``labels``) and the panel models' (``models``) sentences, then ``others`` ({section: a
+    headline table with ``id, value, unit, sentence``}, such as the gradient's and the
+    projections')."""
+    drivers = pd.DataFrame(decomposition_sentences(decomposition, labels)).assign(section="drivers")
     models = pd.DataFrame(
         model_sentences(coefficients, "early_intervention_per_child_gbp100_lag1", "cla_rate_per_10000")
     ).assign(section="models")

@@ -9,11 +9,6 @@ import pandas as pd
 
 from .plots import COLOURS, OKABE_ITO, STYLE, _finish
 
-
-def _name(quantity: str) -> str:
-    return quantity.replace("cla_", "children looked after ").replace("_", " ")
-
-
 COMPONENT_COLOURS = {
     "population": OKABE_ITO["sky"],
     "rate": OKABE_ITO["orange"],
@@ -40,7 +35,7 @@ def _shares(decomposition: pd.DataFrame, quantity: str, from_year: str, to_year:
     return rows, shares.astype(float).reindex(order)
 
 
-def decomposition_alt(decomposition: pd.DataFrame, quantity: str, from_year: str, to_year: str) -> str:
+def decomposition_alt(decomposition: pd.DataFrame, quantity: str, label: str, from_year: str, to_year: str) -> str:
     """What :func:`decomposition_bars` draws, in words: England's shares, and each component's
     range over the regions."""
     _, shares = _shares(decomposition, quantity, from_year, to_year)
@@ -53,14 +48,16 @@ def decomposition_alt(decomposition: pd.DataFrame, quantity: str, from_year: str
         for c in components
     )
     return (
-        f"Stacked bar chart: each part's share of the change in {_name(quantity)}, {from_year} to {to_year}, for "
+        f"Stacked bar chart: each part's share of the change in {label}, {from_year} to {to_year}, for "
         f"England and {len(regions)} region{'s' if len(regions) != 1 else ''}. England: {england}. Over the regions: {ranges}."
     )
 
 
-def decomposition_bars(decomposition: pd.DataFrame, quantity: str, from_year: str, to_year: str) -> plt.Figure:
-    """Each component's share of the change in ``quantity`` between the two years, one stacked
-    bar per area (England first, then the regions)."""
+def decomposition_bars(
+    decomposition: pd.DataFrame, quantity: str, label: str, from_year: str, to_year: str
+) -> plt.Figure:
+    """Each component's share of the change in ``quantity`` (named ``label``) between the two
+    years, one stacked bar per area (England first, then the regions)."""
     rows, shares = _shares(decomposition, quantity, from_year, to_year)
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(8, 5.2))
@@ -81,13 +78,11 @@ def decomposition_bars(decomposition: pd.DataFrame, quantity: str, from_year: st
         unit = rows["unit"].iloc[0]
         price = rows["price_base"].iloc[0]
         caption = (
-            f"Exact decomposition (LMDI-I) of the change in {_name(quantity)} ({unit}, {price}) from "
+            f"Exact decomposition (LMDI-I) of the change in {label} ({unit}, {price}) from "
             f"{from_year} to {to_year}: the parts add up to 100% of each area's change. Regions and England are sums "
             "over the units with every factor in both years (results/models/decomposition_exclusions.csv)."
         )
-        fig = _finish(
-            fig, ax, f"What drove the change in {quantity.replace('_', ' ')}, {from_year} to {to_year}", caption
-        )
+        fig = _finish(fig, ax, f"What drove the change in {label}, {from_year} to {to_year}", caption)
         fig.subplots_adjust(left=0.26)  # room for the area names
         return fig
 

@@ -8,15 +8,6 @@ import pandas as pd
 from .profile_page import Profile, fmt, signed_money
 
 # identity (config models.decomposition.identities) -> what it splits, in a profile's words
-QUANTITIES = {
-    "cla_spend": "children looked after spending",
-    "safeguarding_spend": "safeguarding spending",
-    "early_intervention_spend": "early intervention spending",
-    "total_spend_by_service_line": "S251 spending, by service line",
-    "cla_number": "children looked after at 31 March",
-    "cin_number": "children in need at 31 March",
-    "total_spend_cash": "S251 spending in cash, real change and prices",
-}
 COMPONENTS = {
     "population": "population aged 0-17",
     "rate": "rate per child",
@@ -37,8 +28,9 @@ MODEL_NAMES = {
 }
 
 
-def quantity_label(quantity: str) -> str:
-    return QUANTITIES.get(quantity, quantity.replace("_", " "))
+def quantity_label(rows: pd.DataFrame, quantity: str) -> str:
+    """The identity's label (config/config.yaml: models.decomposition.identities), from its rows."""
+    return rows.loc[rows["quantity"] == quantity, "label"].iloc[0]
 
 
 def component_label(component: str) -> str:
@@ -76,7 +68,7 @@ def spending_parts(profile: Profile) -> dict[str, pd.DataFrame]:
 def part_labels(drawn: dict[str, pd.DataFrame]) -> dict[str, str]:
     """Each drawn identity's label with its period: "children looked after spending, 2010-11 to
     2024-25"."""
-    return {q: f"{quantity_label(q)}, {r['from_year'].iloc[0]} to {r['to_year'].iloc[0]}" for q, r in drawn.items()}
+    return {q: f"{quantity_label(r, q)}, {r['from_year'].iloc[0]} to {r['to_year'].iloc[0]}" for q, r in drawn.items()}
 
 
 def _pounds(value: float) -> str:
@@ -87,7 +79,7 @@ def decomposition_sentences(profile: Profile, quantity: str = DECOMPOSITION) -> 
     """What the decomposition of ``quantity`` says, written from the numbers; or why the unit
     has none."""
     rows, skipped = decomposition_period(profile.model_decomposition, quantity)
-    label = quantity_label(quantity)
+    label = quantity_label(profile.model_decomposition, quantity)
     out = [f"{profile.name} is left out of the decomposition of {label} over {s}." for s in skipped]
     if rows.empty:
         return out or [f"{profile.name} has no decomposition of {label}."]
@@ -124,7 +116,7 @@ def decomposition_rows(profile: Profile) -> tuple[pd.DataFrame, pd.DataFrame]:
     for quantity in dict.fromkeys(profile.model_decomposition["quantity"]):
         rows, skipped = decomposition_period(profile.model_decomposition, quantity)
         if rows.empty:
-            shown.append({"What changed": quantity_label(quantity), "Years": "–", "Part": "left out",
+            shown.append({"What changed": quantity_label(profile.model_decomposition, quantity), "Years": "–", "Part": "left out",
                           "Change": "–", "Share of the change": "–", "Unit": "", "Note": "; ".join(skipped)})  # fmt: skip
             data.append(profile.model_decomposition[profile.model_decomposition["quantity"] == quantity])
             continue
@@ -133,7 +125,7 @@ def decomposition_rows(profile: Profile) -> tuple[pd.DataFrame, pd.DataFrame]:
         for row in rows.itertuples():
             shown.append(
                 {
-                    "What changed": quantity_label(quantity),
+                    "What changed": quantity_label(profile.model_decomposition, quantity),
                     "Years": f"{row.from_year} to {row.to_year}",
                     "Part": component_label(row.component),
                     "Change": signed_money(row.value) if money else f"{row.value:+,.0f}",

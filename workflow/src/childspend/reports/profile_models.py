@@ -20,6 +20,7 @@ POPULATION = "population_0_17"
 DECOMPOSITION_COLUMNS = [
     "area_code",
     "quantity",
+    "label",
     "from_year",
     "to_year",
     "component",
@@ -118,6 +119,7 @@ def decomposition_table(
     out["order"] = out["component"].map(order)
     out["identity"] = out["quantity"].map({i.name: n for n, i in enumerate(identities(config))})
     out = out.sort_values(["area_code", "identity", "from_year", "to_year", "order"], kind="mergesort")
+    out["label"] = out["quantity"].map({name: spec["label"] for name, spec in config["identities"].items()})
     return out[DECOMPOSITION_COLUMNS].reset_index(drop=True)
 
 
