@@ -406,6 +406,7 @@ def test_snakemake_report_holds_the_figures_and_their_captions(project, tmp_path
                 "project_demand",
                 "summarise_exclusions",
                 "build_neighbours",
+                "plot_projections",
                 "build_profiles",
                 "render_profiles[batch=0]",
                 "render_profiles[batch=1]",

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from childspend.reports.notebook import execute, render
+from childspend.reports.plots import save
 from childspend.tables import write_csv
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -143,12 +144,12 @@ def report_tables(folder):
     lines = pd.DataFrame({"section": sections, "id": sections, "sentence": [f"A {s} sentence." for s in sections]})
     write_csv(lines, folder / "model_headlines.csv")
     parameters["model_headlines_path"] = str(folder / "model_headlines.csv")
-    figure = plt.figure(figsize=(1, 1))
-    png = folder / "figure.png"
-    figure.savefig(png)
-    plt.close(figure)
     names = ("decomposition", "deprivation_gradient", "coefficients", "projection", "backtest")
-    parameters["model_figures"] = dict.fromkeys(names, str(png))
+    parameters["model_figures"] = {}
+    for name in names:  # each as a model rule saves it, with its alt text inside
+        png = folder / f"{name}.png"
+        save(plt.figure(figsize=(1, 1)), png, alt=f"A chart of the {name}, written by its rule.")
+        parameters["model_figures"][name] = str(png)
     parameters["sources_path"] = str(ROOT / "config" / "sources.yaml")
     parameters["sources_href"] = "sources.csv"
     parameters["index_href"] = "index.html"
@@ -181,6 +182,7 @@ def test_national_report_takes_years_and_caveats_from_its_tables(tmp_path):
     images = re.findall(r"<img [^>]*>", shown)
     assert len(images) == 9 and all(re.search(r'alt="[^"]{20,}"', i) for i in images)
     assert "£2.0bn in 2011-12 to £6.0bn in 2024-25" in shown  # the total's real values, in the alt text
+    assert 'alt="A chart of the backtest, written by its rule."' in shown  # a model figure's, from its PNG
     assert shown.count("<table") == shown.count("<caption>") >= 4
     # the like-for-like note, the councils it leaves out, the provenance and the profiles' index
     assert "measured like for like" in markdown and "Council B, Council C" in markdown
