@@ -31,9 +31,7 @@ rule build_model_frame:
 # Growth decomposition (LMDI-I): each change in spending and demand split exactly into population,
 # rate, unit cost, price and service lines, for England, every region and every stable unit.
 # Each identity's label names it in the sentences, the figure and the profiles.
-DECOMPOSITION_LABELS = {
-    name: spec["label"] for name, spec in config["models"]["decomposition"]["identities"].items()
-}
+DECOMPOSITION_LABELS = {name: spec["label"] for name, spec in config["models"]["decomposition"]["identities"].items()}
 
 
 rule decompose_growth:
