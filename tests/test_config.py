@@ -77,6 +77,7 @@ def test_latest_settings_follow_years_last():
     assert config["prices"]["base_year"] == config["models"]["cross_section"]["years"]["last"] == "2019-20"
     assert config["models"]["panel"]["twfe_cla_rate_hmrc_poverty"]["years"]["last"] == "2019-20"
     assert config["models"]["panel"]["twfe_cla_rate"]["years"]["last"] == "2021-22"  # a year written out stays
+    assert config["models"]["decomposition"]["periods"][0] == {"from": "2010-11", "to": "2019-20"}
 
 
 def test_unknown_price_index_is_named(config):

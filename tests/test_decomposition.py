@@ -77,7 +77,7 @@ def cla_values(unit: str, pop: tuple, rate: tuple, cost: tuple) -> dict:
     return out
 
 
-def settings(periods=({"from": Y0, "to": "latest"},), **identities) -> dict:
+def settings(periods=({"from": Y0, "to": Y1},), **identities) -> dict:
     return {"periods": list(periods), "tolerance": 1e-9, "identities": identities}
 
 
@@ -269,7 +269,7 @@ def test_a_zero_part_is_fine_and_a_broken_identity_is_excluded():
 
 def test_periods_and_measures_are_checked():
     frame = frame_of(cla_values("101", (1, 2), (1, 2), (1, 2)), {"101": "E12000001"})
-    twice = settings([{"from": Y0, "to": "latest"}, {"from": Y0, "to": Y1}], n=CLA_NUMBER)
+    twice = settings([{"from": Y0, "to": Y1}, {"from": Y0, "to": Y1}], n=CLA_NUMBER)
     assert decompose(frame, twice)["decomposition"][["from_year", "to_year"]].drop_duplicates().shape == (1, 2)
     with pytest.raises(ConfigError, match=r"periods\[0\]: 2009-10 is not a year of the model frame"):
         decompose(frame, settings([{"from": "2009-10", "to": Y1}], n=CLA_NUMBER))

@@ -5,7 +5,7 @@ from childspend.reports.plots import save
 log = logs.setup(snakemake.log[0], "plot_drivers")
 decomposition = driver_plots.read_decomposition(snakemake.input.decomposition)
 period = snakemake.params.period
-to_year = decomposition["to_year"].max() if period["to"] == "latest" else period["to"]
+to_year = period["to"]
 quantity, label = snakemake.params.figure["quantity"], snakemake.params.label
 save(
     driver_plots.decomposition_bars(decomposition, quantity, label, period["from"], to_year),

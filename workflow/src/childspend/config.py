@@ -158,17 +158,18 @@ def check_config(config: dict, path: str | Path = "config/config.yaml") -> dict:
 
 
 def resolve_latest(config: dict) -> None:
-    """Replace ``latest`` with ``years.last`` in the settings that may say it (the price base year
-    and the last year of each model's span), so a new year is set in one place, ``years.last``.
-    Decomposition periods keep ``to: latest`` and read it from the model frame, which ends there."""
+    """Replace ``latest`` with ``years.last`` in the settings that may say it (the price base year,
+    the last year of each model's span and the end of each decomposition period), so a new year
+    is set in one place, ``years.last``."""
     last = config["years"]["last"]
     spans = [config["prices"]]
     models = config.get("models", {})
     if "cross_section" in models:
         spans.append(models["cross_section"]["years"])
     spans += [spec["years"] for spec in models.get("panel", {}).values()]
+    spans += models.get("decomposition", {}).get("periods", [])
     for block in spans:
-        for key in ("base_year", "last"):
+        for key in ("base_year", "last", "to"):
             if block.get(key) == LATEST:
                 block[key] = last
 

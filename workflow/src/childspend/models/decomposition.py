@@ -110,10 +110,11 @@ def identities(config: dict) -> list[Identity]:
 
 
 def periods(config: dict, years: list[str]) -> list[tuple[str, str]]:
-    """The configured (from, to) pairs, ``latest`` read as the frame's last year, without repeats."""
+    """The configured (from, to) pairs (``latest`` already read as years.last by
+    :func:`childspend.config.resolve_latest`), without repeats."""
     out: list[tuple[str, str]] = []
     for i, period in enumerate(config["periods"]):
-        start, end = period["from"], max(years) if period["to"] == "latest" else period["to"]
+        start, end = period["from"], period["to"]
         for year in (start, end):
             if year not in years:
                 raise ConfigError(

@@ -66,6 +66,15 @@ def _history(frame: pd.DataFrame, quantity: str, cash: bool) -> pd.DataFrame:
     return rows.dropna(subset=["value"]).assign(x=lambda r: r["year"].map(fy_start))
 
 
+def _fan_rows(projections: pd.DataFrame, scenario: str, quantity: str) -> pd.DataFrame:
+    """The rows a fan draws: one scenario and quantity, England and the regions."""
+    return projections[
+        (projections["scenario"] == scenario)
+        & (projections["quantity"] == quantity)
+        & projections["area_level"].isin(["england", "region"])
+    ]
+
+
 def _amount(value: float, quantity: str) -> str:
     return f"{value:,.0f}" if quantity == "cla_at_31_march" else f"£{value / 1e9:.1f}bn"
 
@@ -73,11 +82,7 @@ def _amount(value: float, quantity: str) -> str:
 def fan_alt(projections: pd.DataFrame, frame: pd.DataFrame, scenario: str, label: str, quantity: str) -> str:
     """What :func:`fan` draws, in words: England's outturn at the origin and its projection and
     bands in the last year."""
-    rows = projections[
-        (projections["scenario"] == scenario)
-        & (projections["quantity"] == quantity)
-        & projections["area_level"].isin(["england", "region"])
-    ]
+    rows = _fan_rows(projections, scenario, quantity)
     england = rows[rows["area_code"] == ENGLAND_CODE].sort_values("year")
     origin, last = england["origin"].iloc[0], england.iloc[-1]
     history = _history(frame, quantity, rows["unit"].iloc[0] == "GBP (cash)")
@@ -101,11 +106,7 @@ def fan(
     quantity: str,
 ) -> plt.Figure:
     """England and the regions: outturn, projection and bands of ``quantity`` on ``scenario``."""
-    rows = projections[
-        (projections["scenario"] == scenario)
-        & (projections["quantity"] == quantity)
-        & projections["area_level"].isin(["england", "region"])
-    ].assign(x=lambda r: r["year"].map(fy_start))
+    rows = _fan_rows(projections, scenario, quantity).assign(x=lambda r: r["year"].map(fy_start))
     unit = rows["unit"].iloc[0]
     cash = unit == "GBP (cash)"
     basis = None if quantity == "cla_at_31_march" else ("cash" if cash else "real")
