@@ -40,11 +40,9 @@ COLUMNS = [
 ]
 
 
-def _lists_for(rows: pd.DataFrame, members: list[int]) -> pd.DataFrame:
-    """The rows of the lists a unit uses: its members' current lists, else their old lists."""
-    own = rows[rows["la_number"].isin(members) & (rows["flag"] == "")]
-    current = own[own["list"] == "current"]
-    return current if not current.empty else own[own["list"] == "old"]
+def _joined(numbers: pd.Series) -> str:
+    """LA numbers as "301;302", ascending, each once."""
+    return ";".join(str(n) for n in sorted(set(numbers)))
 
 
 def unit_neighbours(lists: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
@@ -56,42 +54,37 @@ def unit_neighbours(lists: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
     unknown = sorted(set(lists["neighbour_la_number"].dropna().astype(int)) - set(unit_of))
     if unknown:
         raise ContractError(f"statistical neighbours: LA number(s) {unknown} are in no stable unit of the areas table")
-    closeness_order = {label: n for n, label in enumerate(CLOSENESS)}
-    out = []
-    for (source, vintage), rows in lists.groupby(["source", "vintage"], sort=True):
-        for unit_id, members in units.groupby("unit_id", sort=True):
-            used = _lists_for(rows, members["la_number"].astype(int).tolist())
-            if used.empty:
-                continue
-            found = used.assign(
-                neighbour_id=used["neighbour_la_number"].astype(int).map(unit_of),
-                closeness_order=used["closeness"].map(closeness_order),
-            )
-            found = found[found["neighbour_id"] != unit_id]
-            best = found.sort_values(["rank", "closeness_order", "la_number"]).groupby("neighbour_id", sort=False)
-            group = best.agg(
-                best_rank=("rank", "first"),
-                closeness=("closeness", "first"),
-                named_by=("la_number", lambda n: ";".join(str(x) for x in sorted(set(n)))),
-                naming=("la_number", "nunique"),
-            ).reset_index()
-            group = group.sort_values(["best_rank", "naming", "neighbour_id"], ascending=[True, False, True])
-            out.append(
-                group.assign(
-                    source=source,
-                    vintage=vintage,
-                    unit_id=unit_id,
-                    unit_name=names[unit_id],
-                    order=range(1, len(group) + 1),
-                    neighbour_name=group["neighbour_id"].map(names),
-                    lists_used=";".join(str(n) for n in sorted(used["la_number"].astype(int).unique())),
-                    list=used["list"].iloc[0],
-                    group_size=len(group),
-                )
-            )
-    if not out:
+    keys = ["source", "vintage", "unit_id"]
+    members = pd.DataFrame({"la_number": list(unit_of), "unit_id": list(unit_of.values())})
+    own = lists[lists["flag"] == ""].astype({"la_number": int}).merge(members, on="la_number")
+    # A unit uses its members' current lists, else (no member has one) their old lists.
+    has_current = (own["list"] == "current").groupby([own[k] for k in keys]).transform("any")
+    used = own[own["list"] == has_current.map({True: "current", False: "old"})]
+    if used.empty:
         return pd.DataFrame(columns=COLUMNS)
-    table = pd.concat(out, ignore_index=True)[COLUMNS]
+    lists_used = used.groupby(keys).agg(lists_used=("la_number", _joined), list=("list", "first"))
+    found = used.assign(
+        neighbour_id=used["neighbour_la_number"].astype(int).map(unit_of),
+        closeness_order=used["closeness"].map({label: n for n, label in enumerate(CLOSENESS)}),
+    )
+    found = found[found["neighbour_id"] != found["unit_id"]]
+    best = found.sort_values([*keys, "rank", "closeness_order", "la_number"]).groupby([*keys, "neighbour_id"])
+    group = best.agg(
+        best_rank=("rank", "first"),
+        closeness=("closeness", "first"),
+        named_by=("la_number", _joined),
+        naming=("la_number", "nunique"),
+    ).reset_index()
+    group = group.sort_values(
+        [*keys, "best_rank", "naming", "neighbour_id"], ascending=[True, True, True, True, False, True]
+    )
+    by_unit = group.groupby(keys)
+    table = group.assign(
+        unit_name=group["unit_id"].map(names),
+        order=by_unit.cumcount() + 1,
+        neighbour_name=group["neighbour_id"].map(names),
+        group_size=by_unit["neighbour_id"].transform("size"),
+    ).join(lists_used, on=keys)[COLUMNS]
     return table.sort_values(["source", "unit_id", "order"], ignore_index=True)
 
 
