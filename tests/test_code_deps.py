@@ -2,7 +2,7 @@
 
 import json
 
-from childspend.code_deps import code_inputs
+from childspend.code_deps import ImportCache, code_inputs
 
 PACKAGE = {
     "__init__.py": "",
@@ -53,3 +53,27 @@ def test_modules_loaded_by_name_and_notebook_imports_count(tmp_path):
     found = code_inputs([notebook], root, ("childspend.loaded",))
     names = {f.removeprefix(f"{root.as_posix()}/") for f in found}
     assert names == {"__init__.py", "late.py", "loaded.py", "ground.py", "ground_lines.csv"}
+
+
+def test_imports_are_kept_between_runs_by_content_and_a_bad_cache_is_rebuilt(tmp_path):
+    root = tree(tmp_path)
+    script = tmp_path / "script.py"
+    script.write_text("from childspend.stage import step\n")
+    cache_file = tmp_path / ".snakemake" / "childspend" / "code_imports.json"
+    first = code_inputs([script], root, cache_file=cache_file)
+    entries = json.loads(cache_file.read_text())
+    assert entries[f"{script.as_posix()}:"][1] == ["childspend.stage", "childspend.stage.step"]
+
+    # A later run takes a file's imports from the cache while its bytes are unchanged ...
+    entries[f"{(root / 'late.py').as_posix()}:childspend"][1] = ["childspend.unused"]
+    cache_file.write_text(json.dumps(entries))
+    later = ImportCache(cache_file)
+    assert later.imports(root / "late.py", "childspend") == {"childspend.unused"}
+    # ... and parses it again once they change.
+    (root / "late.py").write_text("import os\n")
+    assert ImportCache(cache_file).imports(root / "late.py", "childspend") == {"os"}
+
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    assert code_inputs([script], root, cache_file=broken) == first
+    assert json.loads(broken.read_text())[f"{script.as_posix()}:"][1] == ["childspend.stage", "childspend.stage.step"]

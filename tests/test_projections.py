@@ -486,6 +486,12 @@ def test_an_overlay_file_adds_a_scenario_and_a_bad_one_is_named(config, publishe
         projection_config.settings(config, tmp_path, published)
 
 
+def test_an_overlay_file_with_a_repeated_key_is_refused_with_its_line(config, published, tmp_path):
+    (tmp_path / "held.yaml").write_text("label: Held\ndescription: d\ndirect: {method: flat}\nlabel: Again\n")
+    with pytest.raises(ConfigError, match=r"held.yaml, line 4: .*'label' appears twice"):
+        projection_config.settings(config, tmp_path, published)
+
+
 @pytest.mark.parametrize(
     "key, value, message",
     [

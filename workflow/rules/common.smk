@@ -14,6 +14,8 @@ check_config(config)
 SOURCES = load_sources("config/sources.yaml")
 check_pinned(config["profiles"]["neighbours"], "neighbours", SOURCES, "profiles.neighbours")
 LIB = "workflow/src/childspend"
+# Each script's and module's imports, kept between runs (childspend.code_deps).
+CODE_IMPORTS_CACHE = ".snakemake/childspend/code_imports.json"
 
 
 def raw_path(entry):
@@ -29,7 +31,7 @@ def code(script, *modules, notebooks=()):
     """The library files workflow/scripts/<script>.py and ``notebooks`` run (computed from their
     imports, plus ``modules`` loaded by name), as inputs: a library edit reruns exactly the rules
     that use it."""
-    return code_inputs([f"workflow/scripts/{script}.py", *notebooks], LIB, modules)
+    return code_inputs([f"workflow/scripts/{script}.py", *notebooks], LIB, modules, CODE_IMPORTS_CACHE)
 
 
 # The LA profiles are executed in this many batches (Snakemake jobs), each running its units in

@@ -100,12 +100,17 @@ def _enums() -> dict[str, list[str]]:
     }
 
 
-def _validate(data: dict, schema_name: str, path: str | Path) -> None:
-    schema = _read_yaml(SCHEMA_DIR / schema_name)
+def schema(schema_name: str) -> dict:
+    """A schema of ``schemas/``, with the enums its ``$defs`` leave to the code filled in."""
+    loaded = _read_yaml(SCHEMA_DIR / schema_name)
     for name, values in _enums().items():
-        if name in schema.get("$defs", {}):
-            schema["$defs"][name]["enum"] = values
-    validator = jsonschema.Draft202012Validator(schema)
+        if name in loaded.get("$defs", {}):
+            loaded["$defs"][name]["enum"] = values
+    return loaded
+
+
+def _validate(data: dict, schema_name: str, path: str | Path) -> None:
+    validator = jsonschema.Draft202012Validator(schema(schema_name))
     problems = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if problems:
         lines = [

@@ -10,9 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import jsonschema
-import yaml
 
-from ..config import SCHEMA_DIR
+from ..config import read_yaml, schema
 from ..errors import ConfigError
 from ..years import fy_label, fy_start
 
@@ -23,8 +22,7 @@ RULES = ("rates", "unit_costs", "direct")
 
 
 def _scenario_schema() -> dict:
-    schema = yaml.safe_load((SCHEMA_DIR / "config.schema.yaml").read_text(encoding="utf-8"))
-    return {"$ref": "#/$defs/projection_scenario", "$defs": schema["$defs"]}
+    return {"$ref": "#/$defs/projection_scenario", "$defs": schema("config.schema.yaml")["$defs"]}
 
 
 def overlays(folder: str | Path) -> dict[str, dict]:
@@ -32,10 +30,7 @@ def overlays(folder: str | Path) -> dict[str, dict]:
     validator = jsonschema.Draft202012Validator(_scenario_schema())
     out = {}
     for path in sorted(Path(folder).glob("*.yaml")):
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+        data = read_yaml(path)
         problems = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
         if problems:
             lines = [f"  - at '{'.'.join(map(str, e.absolute_path)) or '(top level)'}': {e.message}" for e in problems]
