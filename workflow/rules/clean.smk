@@ -36,7 +36,6 @@ rule build_spending_panel:
         code=code("build_spending_panel"),
     output:
         parquet="results/panel/spending_long.parquet",
-        csv="results/panel/spending_long.csv",
         exclusions="results/panel/exclusions_spending.csv",
     log:
         "results/logs/build_spending_panel.log",
@@ -62,7 +61,6 @@ rule build_activity_panel:
         code=code("build_activity_panel"),
     output:
         parquet="results/panel/activity_long.parquet",
-        csv="results/panel/activity_long.csv",
         exclusions="results/panel/exclusions_activity.csv",
     log:
         "results/logs/build_activity_panel.log",

@@ -11,7 +11,7 @@ geo = pd.read_parquet(snakemake.input.geography)
 units = units_from_areas(read_areas(snakemake.input.areas))
 panel, exclusions = build_activity_panel(tables, geo, units, snakemake.params.years)
 
-write_table(panel, snakemake.output.parquet, snakemake.output.csv)
+write_table(panel, snakemake.output.parquet)
 write_csv(exclusions, snakemake.output.exclusions)
 log.info(
     "activity panel: %d rows, %d measures; %d exclusion records",

@@ -138,18 +138,19 @@ def england_rows(
 
 def _missing_ranges(out: pd.DataFrame, la_rows: pd.DataFrame, by_year: pd.Series) -> tuple[list, list]:
     """Per row of ``out``: the range its missing LAs (absent or without a value) can add."""
-    kind = la_rows["source"].map(_family_kind)
+    kind = la_rows["source"].map({source: _family_kind(source) for source in la_rows["source"].unique()})
     line = ["measure", "category", "la_number"]
     known = la_rows.assign(kind=kind).groupby(["kind", *line])["value"].agg(["min", "max"])
     known = {key: (lo, hi) for key, lo, hi in zip(known.index, known["min"], known["max"])}
     reported = la_rows.groupby(KEYS)["value"].agg(["min", "max"])
+    reported = {key: (lo, hi) for key, lo, hi in zip(reported.index, reported["min"], reported["max"])}
     missing = la_rows[la_rows["unreported"]].groupby(KEYS)["la_number"].agg(frozenset).to_dict()
     lows, highs = [], []
     for row in out[[*KEYS, "numbers"]].itertuples(index=False):
         key = tuple(row[:4])
         source, year, measure, category = key
         las = (by_year.get(year, frozenset()) - row.numbers) | missing.get(key, frozenset())
-        row_low, row_high = reported.loc[key] if key in reported.index else (float("nan"), float("nan"))
+        row_low, row_high = reported.get(key, (float("nan"), float("nan")))
         ranges = [known.get((_family_kind(source), measure, category, n), (float("nan"),) * 2) for n in las]
         low, high = missing_bound(ranges, row_low, row_high)
         lows.append(low)

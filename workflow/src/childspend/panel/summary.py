@@ -109,8 +109,9 @@ def _dropped_effects(entries: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> 
     la = every[every["area_level"] == "la"]
     keys = ["source", "year", "measure", "category"]
     totals = la.groupby(keys)["value"].apply(lambda v: v.abs().sum())
+    by_source = dict(tuple(la.groupby("source")))
     for i, entry in entries.iterrows():
-        rows = la[la["source"] == entry["source"]]
+        rows = by_source.get(entry["source"], la.iloc[:0])
         if entry["year"]:
             rows = rows[rows["year"] == entry["year"]]
         by_number = rows["la_number"].astype("string") == entry["area"]

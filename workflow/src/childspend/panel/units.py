@@ -189,12 +189,14 @@ def with_totals(unit_panel: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     la["units_reporting"] = la["value"].notna().astype(int)
 
     def total(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-        return frame.groupby(keys + ["year", "measure"], as_index=False).agg(
-            value=("value", "sum"),
-            units_expected=("value", "size"),
-            units_reporting=("value", "count"),
-            source=("source", lambda s: ";".join(sorted(set(s) - {""}))),
+        group = keys + ["year", "measure"]
+        sums = frame.groupby(group, as_index=False).agg(
+            value=("value", "sum"), units_expected=("value", "size"), units_reporting=("value", "count")
         )
+        # the distinct non-empty sources of each group, sorted, joined with ";"
+        named = frame.loc[frame["source"] != "", [*group, "source"]].drop_duplicates()
+        sources = named.sort_values("source", kind="mergesort").groupby(group)["source"].agg(";".join)
+        return sums.join(sources, on=group).fillna({"source": ""})
 
     region = total(la, ["region_code", "region_name"])
     region["area_level"], region["area_code"], region["area_name"] = (
