@@ -15,6 +15,8 @@ In a scratch project (this checkout's code, its own config, raw/ and results/):
   order), so each stage's cost is its own. (``--until <its rules>`` cannot do it: Snakemake runs
   nothing downstream of an until rule, not even another until rule, and stops with "Out of jobs
   ready to be started" when one of a stage's rules needs another's output.)
+- the data stages (ingest, clean, deflate) forced together in one run, as a build runs them (one
+  Snakemake start, the stages' jobs side by side), with what their jobs' interpreter starts cost.
 
 Every row prints wall seconds and their ratio to the probe's read time, CPU seconds of all
 processes and their ratio to the probe's read CPU seconds (the steadier ratio when other work
@@ -43,8 +45,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 from pipeline import MIRROR, scratch_project  # noqa: E402
 
 RULES = ROOT / "workflow" / "rules"
-# Stages in the order the DAG runs them (one rule file each); "data" stages are compared with the
-# probe as a whole in the summary.
+# Stages in the order the DAG runs them (one rule file each); the "data" stages are also timed
+# together.
 STAGES = ["fetch", "ingest", "clean", "deflate", "national", "model", "figures", "profiles", "report"]
 DATA_STAGES = ["ingest", "clean", "deflate"]
 
@@ -65,6 +67,12 @@ def stage_rules(stage: str) -> list[str]:
     """The rules defined in ``workflow/rules/<stage>.smk``."""
     text = (RULES / f"{stage}.smk").read_text()
     return re.findall(r"^rule (\w+):", text, flags=re.M)
+
+
+def forced(stages: list[str]) -> list[str]:
+    """Snakemake arguments that rerun every rule of ``stages`` (in DAG order) and nothing after."""
+    later = [rule for s in STAGES[STAGES.index(stages[-1]) + 1 :] for rule in stage_rules(s)]
+    return ["--forcerun", *(r for s in stages for r in stage_rules(s)), *(["--omit-from", *later] if later else [])]
 
 
 def jobs_run(log: str) -> int:
@@ -158,24 +166,16 @@ def main() -> None:
         print(row("  job start (pandas import)", job_start, probe))
         year = set_base_year(work)
         print(row(f"base year -> {year}", timed(snakemake, work), probe))
-        stages = {}
-        for n, stage in enumerate(STAGES):
-            if stage in args.skip:
-                continue
-            later = [rule for s in STAGES[n + 1 :] for rule in stage_rules(s)]
-            omit = ["--omit-from", *later] if later else []
-            stages[stage] = timed([*snakemake, "--forcerun", *stage_rules(stage), *omit], work)
-            print(row(f"stage {stage}", stages[stage], probe))
-        data = [stages[s] for s in DATA_STAGES if s in stages]
-        if data:
-            wall, cpu = sum(r["wall"] for r in data), sum(r["cpu"] for r in data)
-            jobs = sum(r["jobs"] for r in data)
+        for stage in STAGES:
+            if stage not in args.skip:
+                print(row(f"stage {stage}", timed([*snakemake, *forced([stage])], work), probe))
+        if not set(DATA_STAGES) & set(args.skip):
+            # one run, as a build runs them: one Snakemake start, the stages' jobs side by side
+            data = timed([*snakemake, *forced(DATA_STAGES)], work)
+            print(row(f"data stages ({', '.join(DATA_STAGES)})", data, probe))
             print(
-                f"data stages ({', '.join(s for s in DATA_STAGES if s in stages)}): {wall:.1f} s = "
-                f"{wall / read_s:.1f} x probe, {cpu:.1f} CPU s = {cpu / probe['read_cpu_s']:.1f} x probe; {jobs} jobs x {job_start['wall']:.2f} s job start = "
-                f"{jobs * job_start['wall']:.1f} s of it on {args.cores} cores; "
-                f"peak RSS {max(r['max_rss_mib'] for r in data):.0f} MiB = "
-                f"{max(r['max_rss_mib'] for r in data) / probe['peak_rss_mib']:.1f} x probe"
+                f"  of which job starts: {data['jobs']} jobs x {job_start['cpu']:.2f} CPU s = "
+                f"{data['jobs'] * job_start['cpu']:.1f} CPU s ({data['jobs'] * job_start['cpu'] / probe['read_cpu_s']:.1f} x probe)"
             )
 
 

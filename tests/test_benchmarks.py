@@ -74,6 +74,15 @@ def test_stage_rules_are_read_from_the_rule_files():
     assert set(build.STAGES) == {path.stem for path in build.RULES.glob("*.smk")} - {"common"}
 
 
+def test_forced_stages_rerun_their_rules_and_omit_every_later_stage():
+    args = build.forced(build.DATA_STAGES)
+    forced, omitted = args[1 : args.index("--omit-from")], args[args.index("--omit-from") + 1 :]
+    assert args[0] == "--forcerun" and forced[:2] == ["ingest_geography", "ingest_family"]
+    assert "build_areas" in forced and "deflate_panel" in forced and "build_national_series" in omitted
+    assert not set(forced) & set(omitted)
+    assert "--omit-from" not in build.forced(["report"])
+
+
 def test_jobs_run_reads_snakemakes_progress_lines():
     log = "3 of 5 steps (60%) done\n...\n5 of 5 steps (100%) done\n"
     assert build.jobs_run(log) == 5
