@@ -765,6 +765,11 @@ def test_projection_headlines_are_written_from_the_numbers(project):
         & (projections["year"] == "2030-31")
     ].iloc[0]
     assert f"{round(row['point'], -2):,.0f}" in headlines.loc["recent_trend_cla_at_31_march", "sentence"]
+    # the two councils whose 2024-25 count is suppressed are named, with the year they are carried from
+    assert (
+        "in 2024-25 (without 2 units, which the projection carries from their last outturn: City of London "
+        "(from 2023-24), Isles of Scilly (from 2023-24))" in headlines.loc["recent_trend_cla_at_31_march", "sentence"]
+    )
 
 
 def test_editing_the_projections_or_adding_a_scenario_reruns_only_the_projections(project):

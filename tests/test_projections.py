@@ -15,6 +15,7 @@ from childspend.errors import ConfigError
 from childspend.models import (
     projection_bands,
     projection_config,
+    projection_headlines,
     projection_model,
     projection_population,
     projection_published,
@@ -497,6 +498,7 @@ def test_an_overlay_file_with_a_repeated_key_is_refused_with_its_line(config, pu
     [
         ("last_year", "2020-21", "last_year must come after years.last"),
         ("backtest", {"origins": {"first": "2014-15", "last": "2024-25"}, "pools": POOLS}, "origins"),
+        ("backtest", {"origins": {"first": "2018-19", "last": "2018-19"}, "pools": POOLS}, "at least two"),
         ("headline_scenario", "nope", "headline_scenario"),
     ],
 )
@@ -561,3 +563,44 @@ def test_the_backtests_reach_every_horizon_the_projection_does():
     assert sorted(tables["backtest"]["horizon"].unique()) == list(range(1, 8))
     last = tables["projections"][tables["projections"]["year"] == "2031-32"]
     assert (last["horizon"] == 7).all() and (last["bands_n"] > 0).all() and last["p90"].notna().all()
+
+
+def test_units_without_an_origin_outturn_are_named_where_the_projection_carries_them(tmp_path):
+    frame = simulated_frame()
+    lacking = (frame["area_code"] == "103") & (frame["year"] == "2024-25") & (frame["measure"] == "cla_at_31_march")
+    value = frame.loc[lacking, "value"].iloc[0]
+    frame.loc[lacking, "value"] = float("nan")
+    for level in ("region", "england"):
+        total = (
+            (frame["area_level"] == level)
+            & (frame["area_code"] == ("E92000001" if level == "england" else "E12000001"))
+            & (frame["year"] == "2024-25")
+            & (frame["measure"] == "cla_at_31_march")
+        )
+        frame.loc[total, "value"] -= value
+        frame.loc[total, "flag"] = "incomplete"
+    missing = projection_model.without_outturn(frame, "cla_at_31_march", "2024-25")
+    assert missing.to_dict("records") == [
+        {"area_code": "103", "area_name": "103", "region_code": "E12000001", "last_year": "2023-24"}
+    ]
+    publisher = pd.DataFrame({"quantity": ["cla_at_31_march"], "year": ["2023-24"], "value": [1.0], "source": ["dfe"]})
+    two_origins = {"origins": {"first": "2017-18", "last": "2018-19"}, "pools": POOLS}
+    tables = build_projections(frame, block(backtest=two_origins), published_figures(), publisher)
+    sentence = tables["headlines"].set_index("id").loc["recent_cla_at_31_march", "sentence"]
+    assert (
+        "in 2024-25 (without 1 unit, which the projection carries from their last outturn: 103 (from 2023-24))"
+        in sentence
+    )
+    # the unit is in England's projection, and the fan says why it can open above the outturn
+    projections = tables["projections"]
+    first = projections[(projections["year"] == "2025-26") & (projections["quantity"] == "cla_at_31_march")]
+    assert first[first["area_code"] == "103"]["point"].notna().all()
+    tables["projections"].to_csv(tmp_path / "projections.csv", index=False)
+    projections = projection_plots.read_table(tmp_path / "projections.csv")
+    alt = projection_plots.fan_alt(projections, frame, "recent", "Recent", "cla_at_31_march")
+    assert "in 2024-25 without 1 unit, which the projection carries from their last outturn" in alt
+    figure = projection_plots.fan(projections, frame, tables["published"], "recent", "Recent", "cla_at_31_march")
+    caption = " ".join(t.get_text() for t in figure.texts).replace("\n", " ")
+    assert "Units with no 2024-25 outturn are in the projection from their last one" in caption
+    assert "103 (from 2023-24)" in caption
+    assert projection_headlines.carried(pd.concat([missing] * 14), most=12).endswith("103 (from 2023-24) and 2 more")

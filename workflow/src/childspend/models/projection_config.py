@@ -72,9 +72,10 @@ def settings(config: dict, folder: str | Path, published: list[dict]) -> dict:
         ),
         (fy_start(block["last_year"]) > last, "last_year", f"come after years.last ({fy_label(last)})"),
         (
-            fy_start(block["history_from"]) < fy_start(origins["first"]) <= fy_start(origins["last"]) < last,
+            fy_start(block["history_from"]) < fy_start(origins["first"]) < fy_start(origins["last"]) < last,
             "backtest.origins",
-            "run from after history_from to before years.last, first <= last",
+            "run from after history_from to before years.last, first before last (each origin's bands "
+            "come from the other origins' errors, so there must be at least two)",
         ),
         (block["headline_scenario"] in block["scenarios"], "headline_scenario", "name one of the scenarios"),
     ]

@@ -33,6 +33,21 @@ def number(value: float, quantity: str, exact: bool = False) -> str:
     return f"{round(value, -digits):,.0f}"
 
 
+def units(n: int) -> str:
+    return f"{n} unit" if n == 1 else f"{n} units"
+
+
+def carried(missing: pd.DataFrame, most: int = 12) -> str:
+    """Units without an outturn at the origin in words, each with the year its projection starts
+    from: "Birmingham (from 2021-22), Slough (from 2023-24)"; at most ``most`` named."""
+    named = [
+        f"{r.area_name} ({'from ' + r.last_year if r.last_year else 'no earlier value: not projected'})"
+        for r in missing.itertuples()
+    ]
+    more = len(named) - most
+    return ", ".join(named[:most]) + (f" and {more} more" if more > 0 else "")
+
+
 def _england(table: pd.DataFrame, **where) -> pd.DataFrame:
     rows = table[table["area_level"] == "england"]
     for key, value in where.items():
@@ -70,7 +85,13 @@ def headlines(
             row = _england(projections, scenario=name, quantity=quantity, year=last).iloc[0]
             basis = run["spec"].get("prices", "real") if quantity != "cla_at_31_march" else None
             now, flag = projection_published.outturn(frame, quantity, origin, basis)
-            lacking = " (some units lack a value)" if flag else ""
+            missing = projection_model.without_outturn(frame, quantity, origin)
+            lacking = (
+                f" (without {units(len(missing))}, which the projection carries from their last outturn: "
+                f"{carried(missing)})"
+                if flag and not missing.empty
+                else ""
+            )
             rows.append(
                 dict(
                     id=f"{name}_{quantity}",

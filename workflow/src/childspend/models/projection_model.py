@@ -168,6 +168,25 @@ def regions_of(frame: pd.DataFrame) -> pd.Series:
     return la.set_index("area_code")["region_code"].sort_index()
 
 
+def without_outturn(frame: pd.DataFrame, measure: str, year: str) -> pd.DataFrame:
+    """The units with no value of ``measure`` in ``year`` (an origin), in code order: name,
+    region and ``last_year``, the last year before with a value, which every trend rule starts the
+    unit's projection from ('' if none: the unit is not projected). A region's or England's
+    projection includes these units; its outturn in ``year`` cannot."""
+    la = frame[(frame["area_level"] == "la") & (frame["measure"] == measure)]
+    seen = la[la["value"].notna() & (la["year"].astype(str) <= year)]
+    last = seen.groupby("area_code", observed=True)["year"].max().astype(str)
+    missing = la[(la["year"].astype(str) == year) & la["value"].isna()].sort_values("area_code")
+    return pd.DataFrame(
+        {
+            "area_code": missing["area_code"].astype(str).to_numpy(),
+            "area_name": missing["area_name"].astype(str).to_numpy(),
+            "region_code": missing["region_code"].astype(str).to_numpy(),
+            "last_year": missing["area_code"].map(last).fillna("").to_numpy(),
+        }
+    )
+
+
 def future_years(origin: str, last: str) -> list[str]:
     return [fy_label(y) for y in range(fy_start(origin) + 1, fy_start(last) + 1)]
 

@@ -5,7 +5,9 @@ units), the component projection (dashed), its median after the back-test errors
 80% and 95% bands; England's panel marks each published projection of the quantity and the
 publisher's own outturn for its year. And one chart of how often the back-tests' cross-validated
 80% and 95% bands held, by horizon, level and scenario. Captions say what is drawn, how the
-population was projected and which published figures cannot be drawn in the fan's prices.
+population was projected, which units the projection carries from before the origin (they have no
+outturn there, so a fan can open above the summed outturn) and which published figures cannot be
+drawn in the fan's prices.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from ..codes import ENGLAND_CODE  # noqa: E402
 from ..models.projection_config import FAN_QUANTITIES  # noqa: E402
+from ..models.projection_headlines import carried, units  # noqa: E402
+from ..models.projection_model import without_outturn  # noqa: E402
 from ..models.projection_prices import convert, price_level  # noqa: E402
 from ..years import fy_label, fy_start  # noqa: E402
 from .plots import COLOURS, CYCLE, SOURCE_NOTE, STYLE  # noqa: E402
@@ -88,6 +92,9 @@ def fan_alt(projections: pd.DataFrame, frame: pd.DataFrame, scenario: str, label
     history = _history(frame, quantity, rows["unit"].iloc[0] == "GBP (cash)")
     start = history[(history["area_code"] == ENGLAND_CODE) & (history["year"] == origin)]["value"]
     then = f"{_amount(start.iloc[0], quantity)} in {origin}" if not start.empty else f"no complete outturn in {origin}"
+    missing = without_outturn(frame, quantity, origin)
+    if not start.empty and not missing.empty:
+        then += f" without {units(len(missing))}, which the projection carries from their last outturn"
     return (
         f"Small multiples: {TITLES[quantity]}, {label} scenario, England and {rows['area_code'].nunique() - 1} "
         f"regions: outturn, then the projection from {origin} to {last['year']} with its 50%, 80% and 95% bands "
@@ -179,6 +186,12 @@ def fan(
             f"red squares: the publisher's own outturn for that year. Children aged 0-17: "
             f"{rows['population_vintage'].iloc[0]}."
         )
+        missing = without_outturn(frame, quantity, origin)
+        if not missing.empty:
+            text += (
+                f" Units with no {origin} outturn are in the projection from their last one, so a fan can open "
+                f"above an outturn that lacks them: {carried(missing)}."
+            )
         if hidden:
             text += (
                 " Not drawn (no price level to convert them to this fan's prices): "
