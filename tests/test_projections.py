@@ -588,7 +588,7 @@ def test_units_without_an_origin_outturn_are_named_where_the_projection_carries_
     tables = build_projections(frame, block(backtest=two_origins), published_figures(), publisher)
     sentence = tables["headlines"].set_index("id").loc["recent_cla_at_31_march", "sentence"]
     assert (
-        "in 2024-25 (without 1 unit, which the projection carries from their last outturn: 103 (from 2023-24))"
+        "in 2024-25 (without 1 unit, which the projection carries from their last outturn: 103 from 2023-24)"
         in sentence
     )
     # the unit is in England's projection, and the fan says why it can open above the outturn
@@ -602,5 +602,5 @@ def test_units_without_an_origin_outturn_are_named_where_the_projection_carries_
     figure = projection_plots.fan(projections, frame, tables["published"], "recent", "Recent", "cla_at_31_march")
     caption = " ".join(t.get_text() for t in figure.texts).replace("\n", " ")
     assert "Units with no 2024-25 outturn are in the projection from their last one" in caption
-    assert "103 (from 2023-24)" in caption
-    assert projection_headlines.carried(pd.concat([missing] * 14), most=12).endswith("103 (from 2023-24) and 2 more")
+    assert "103 from 2023-24" in caption
+    assert projection_headlines.carried(pd.concat([missing] * 14), most=12).endswith("103 from 2023-24 and 2 more")

@@ -39,9 +39,9 @@ def units(n: int) -> str:
 
 def carried(missing: pd.DataFrame, most: int = 12) -> str:
     """Units without an outturn at the origin in words, each with the year its projection starts
-    from: "Birmingham (from 2021-22), Slough (from 2023-24)"; at most ``most`` named."""
+    from: "Birmingham from 2021-22, Slough from 2023-24"; at most ``most`` named."""
     named = [
-        f"{r.area_name} ({'from ' + r.last_year if r.last_year else 'no earlier value: not projected'})"
+        f"{r.area_name} {'from ' + r.last_year if r.last_year else '(no earlier value: not projected)'}"
         for r in missing.itertuples()
     ]
     more = len(named) - most
