@@ -106,6 +106,7 @@ def run_stages(k: int, repeat: int, results: Path) -> dict:
     from childspend.panel.areas import read_areas, units_from_areas
     from childspend.panel.join import join_panel
     from childspend.prices import deflate_panel
+    from childspend.reports import profile_models
     from childspend.reports.profiles import build_profiles, read_neighbours
     from childspend.years import fy_range
 
@@ -156,13 +157,7 @@ def run_stages(k: int, repeat: int, results: Path) -> dict:
     projections = projection_config.settings(
         config, ROOT / "config" / "scenarios", load_published(ROOT / "config" / "published.yaml").get("projections", [])
     )
-    model_config = dict(
-        decomposition=config["models"]["decomposition"],
-        cross_section=config["models"]["cross_section"],
-        history_from=projections["history_from"],
-        scenarios={name: s["label"] for name, s in projections["scenarios"].items()},
-        headline_scenario=projections["headline_scenario"],
-    )
+    model_config = profile_models.config_for(config, projections)
     made: dict = {}
 
     def panel() -> None:

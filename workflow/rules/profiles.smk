@@ -1,6 +1,8 @@
 # Profiles: every stable unit against its statistical neighbours, its region and England, as
 # tables the profile notebook draws (childspend.reports.profiles), with what the models say about
 # each unit (childspend.reports.profile_models).
+from childspend.reports import profile_models
+
 PROFILE_TABLES = ["values", "composition", "placements", "model_decomposition", "model_needs", "model_projection"]
 
 
@@ -35,12 +37,6 @@ rule build_profiles:
         neighbours=config["profiles"]["neighbours"],
         intervention=config["intervention"],
         from_year=config["headlines"]["from_year"],
-        models=dict(
-            decomposition=config["models"]["decomposition"],
-            cross_section=config["models"]["cross_section"],
-            history_from=PROJECTIONS["history_from"],
-            scenarios={name: s["label"] for name, s in PROJECTIONS["scenarios"].items()},
-            headline_scenario=PROJECTIONS["headline_scenario"],
-        ),
+        models=profile_models.config_for(config, PROJECTIONS),
     script:
         "../scripts/build_profiles.py"

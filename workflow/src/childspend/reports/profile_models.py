@@ -209,6 +209,20 @@ def projection_table(
     return sort_table(out[PROJECTION_COLUMNS], ["area_code", "scenario", "year"])
 
 
+def config_for(config: dict, projections: dict) -> dict:
+    """The settings :func:`model_tables` reads: the ``models.decomposition`` and
+    ``models.cross_section`` blocks, and of ``projections`` (the block as
+    :func:`childspend.models.projection_config.settings` completes it) ``history_from``, each
+    scenario's label and ``headline_scenario``."""
+    return dict(
+        decomposition=config["models"]["decomposition"],
+        cross_section=config["models"]["cross_section"],
+        history_from=projections["history_from"],
+        scenarios={name: scenario["label"] for name, scenario in projections["scenarios"].items()},
+        headline_scenario=projections["headline_scenario"],
+    )
+
+
 def model_tables(
     values: pd.DataFrame,
     population: pd.DataFrame,
@@ -220,9 +234,7 @@ def model_tables(
     config: dict,
     price_base: str,
 ) -> dict[str, pd.DataFrame]:
-    """The profile's model tables (``config``: ``decomposition``, the ``models.decomposition``
-    block; ``cross_section``, the ``models.cross_section`` block; the projections'
-    ``history_from``, ``scenarios`` (name -> label) and ``headline_scenario``):
+    """The profile's model tables (``config``: what :func:`config_for` gives):
     ``model_decomposition``, ``model_needs``, ``model_projection``."""
     units = sorted(values.loc[values["area_level"] == SHOWN, "area_code"].unique())
     looked_after = [PROJECTED, POPULATION]
