@@ -115,6 +115,8 @@ def headlines(
         if held.empty:
             continue
         held = held.iloc[0]
+        reached = _england(coverage, scenario=lead, quantity=quantity)["horizon"]
+        furthest = max(int(h) for h in reached if h != "all")
         rows.append(
             dict(
                 id=f"coverage_{quantity}",
@@ -125,7 +127,7 @@ def headlines(
                 unit="share of back-test years",
                 sentence=(
                     f"In back-tests from origins {origins['first']} to {origins['last']} (horizons 1 to "
-                    f"{len(projection_model.future_years(origin, block['last_year']))} years), England's 80% band for {NAMES[quantity]} "
+                    f"{furthest} years), England's 80% band for {NAMES[quantity]} "
                     f"({runs[lead]['spec']['label'].lower()}) held in {held['coverage80']:.0%} of {held['n']} "
                     f"cases and the 95% band in {held['coverage95']:.0%}."
                 ),
