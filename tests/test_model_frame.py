@@ -63,7 +63,7 @@ def test_older_releases_are_scaled_to_the_newest_at_the_first_year_both_cover(ge
     assert "Census 2021-based (population_2025)" in vintage and "population_2022" in vintage
 
 
-def test_frame_levels_are_sums_of_units_and_ratios_are_ratios_of_sums(geo, units):
+def test_frame_levels_are_sums_of_units_and_ratios_are_over_the_units_with_both_parts(geo, units):
     areas = areas_table(geo, units, YEARS)
     year = "2013-14"
     cla = {"201": 10.0, "202": 20.0, "390": 30.0, "840": 40.0, "909": float("nan")}
@@ -106,11 +106,17 @@ def test_frame_levels_are_sums_of_units_and_ratios_are_ratios_of_sums(geo, units
     assert value[("E12000007", year, "cla_at_31_march")] == 30.0
     assert value[("E92000001", year, "cla_at_31_march")] == 100.0
     assert flag[("E92000001", year, "cla_at_31_march")] == "incomplete"
-    assert value[("E92000001", year, "cla_rate_per_10000")] == pytest.approx(100 / 5000 * 1e4)
+    # England's rate and unit cost are over the four units with a count: their children and their spending
+    assert value[("E92000001", year, "cla_rate_per_10000")] == pytest.approx(100 / 4000 * 1e4)
+    assert value[("E92000001", year, "cla_spend_per_cla")] == pytest.approx(10e6 / 100)
+    assert flag[("E92000001", year, "cla_rate_per_10000")] == "incomplete"
+    assert flag[("E92000001", year, "cla_spend_per_cla")] == "incomplete"
+    assert value[("E92000001", year, "s251_gross_total_per_child")] == pytest.approx(15e6 / 5000)  # every unit
+    assert flag[("E92000001", year, "s251_gross_total_per_child")] == ""
     assert value[("E92000001", year, "late_intervention")] == 15e6
     assert value[("E92000001", year, "late_intervention_cash")] == 7.5e6
-    # the identity holds at every level: spend = population x rate x unit cost
-    for area in ("201", "E12000007", "E92000001"):
+    # the identity spend = population x rate x unit cost holds for a unit and for a complete level
+    for area in ("201", "E12000007"):
         rebuilt = (
             value[(area, year, "population_0_17")]
             * value[(area, year, "cla_rate_per_10000")]

@@ -3,10 +3,12 @@
 Long, one row per area (every stable unit, region and England) x year x measure. Unit rows come
 from the panel, the real-terms table and the spliced population; region and England rows of
 additive measures (counts, population, money) are sums of the unit rows, flagged ``incomplete``
-when some units lack a value, and every ratio (rates, spend per child) is taken at every level
-from those sums, so an identity such as spend = population x rate x unit cost holds exactly at
-each level and the levels aggregate consistently. Context scores keep the panel's own region
-and England values (population-weighted means).
+when some units lack a value. A region's or England's ratio (rates, spend per child) is the sum of
+its numerator over the sum of its denominator, both over the units that have both parts (as in
+the panel), so a partial total is never divided by a full one: an identity such as spend =
+population x rate x unit cost holds exactly for every unit, and for a region or England in every
+year where no unit lacks a part. Context scores keep the panel's own region and England values
+(population-weighted means).
 """
 
 from __future__ import annotations
@@ -92,9 +94,14 @@ def _totals(units: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)
 
 
-def _ratios(frame: pd.DataFrame) -> pd.DataFrame:
-    wide = frame.pivot(index=["area_level", "area_code", "year"], columns="measure", values="value")
-    flags = frame.pivot(index=["area_level", "area_code", "year"], columns="measure", values="flag")
+def _ratios(units: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+    """Every ratio at every level. A unit's is its own parts'; a region's and England's is the sum
+    of the numerator over the sum of the denominator, both over the units that have both parts
+    (as the panel's derived rates are), flagged ``incomplete`` where some units lack one: a total
+    that lacks some units is never divided by a denominator that includes them."""
+    wide = units.pivot(index=["area_code", "year"], columns="measure", values="value")
+    flags = units.pivot(index=["area_code", "year"], columns="measure", values="flag")
+    region_of = areas.loc[areas["area_level"] == "la"].set_index("area_code")["region_code"]
     out = []
     for name, (numerator, denominator, scale) in RATIOS.items():
         if numerator not in wide or denominator not in wide:
@@ -106,7 +113,24 @@ def _ratios(frame: pd.DataFrame) -> pd.DataFrame:
         kept = parts.map(lambda f: ";".join(x for x in f.split(";") if x == "incomplete" or x.startswith("spliced")))
         flag = parts.where(value.isna(), kept)
         flag = flag.where(~(value.isna() & (flag == "")), "zero_denominator")
-        out.append(pd.DataFrame({"value": value, "flag": flag, "measure": name}).reset_index())
+        out.append(pd.DataFrame({"value": value, "flag": flag, "measure": name}).reset_index().assign(area_level="la"))
+        both = wide[numerator].notna() & wide[denominator].notna()
+        matched = pd.DataFrame(
+            {"n": wide[numerator].where(both), "d": wide[denominator].where(both), "both": both}
+        ).reset_index()
+        matched["region_code"] = matched["area_code"].map(region_of)
+        for level, keys in (("region", ["region_code"]), ("england", [])):
+            sums = matched.groupby([*keys, "year"], as_index=False).agg(
+                n=("n", "sum"), d=("d", "sum"), reporting=("both", "sum"), expected=("both", "size")
+            )
+            sums["value"] = (sums["n"] / sums["d"].where(sums["d"] != 0) * scale).where(sums["reporting"] > 0)
+            sums["flag"] = ""
+            sums.loc[sums["reporting"] < sums["expected"], "flag"] = "incomplete"
+            sums.loc[sums["value"].isna(), "flag"] = "zero_denominator"
+            sums.loc[sums["reporting"] == 0, "flag"] = "no_data"
+            sums["area_level"] = level
+            sums["area_code"] = sums["region_code"] if keys else ENGLAND_CODE
+            out.append(sums.assign(measure=name)[["area_level", "area_code", "year", "value", "flag", "measure"]])
     return pd.concat(out, ignore_index=True)
 
 
@@ -151,7 +175,7 @@ def model_frame(
     )
     additive = pd.concat([units.assign(area_level="la"), _totals(units, areas)], ignore_index=True)
     context = panel[panel["measure"].isin(CONTEXT)][["area_level", "area_code", "year", "measure", "value", "flag"]]
-    frame = pd.concat([additive, _ratios(additive), context], ignore_index=True)
+    frame = pd.concat([additive, _ratios(units, areas), context], ignore_index=True)
     names = areas[["area_level", "area_code", "area_name", "region_code", "region_name"]]
     frame = frame.merge(names, on=["area_level", "area_code"], how="left")
     price_base = money["price_base"].iloc[0]
