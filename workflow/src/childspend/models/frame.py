@@ -17,7 +17,7 @@ import pandas as pd
 
 from .. import measures
 from ..codes import ENGLAND_CODE
-from ..panel.units import PANEL_COLUMNS
+from ..panel.units import PANEL_COLUMNS, pooled_ratio
 from ..tables import sort_table
 
 COLUMNS = [*PANEL_COLUMNS[: PANEL_COLUMNS.index("flag") + 1], "unit", "price_base", "population_vintage"]
@@ -97,8 +97,9 @@ def _totals(units: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
 def _ratios(units: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
     """Every ratio at every level. A unit's is its own parts'; a region's and England's is the sum
     of the numerator over the sum of the denominator, both over the units that have both parts
-    (as the panel's derived rates are), flagged ``incomplete`` where some units lack one: a total
-    that lacks some units is never divided by a denominator that includes them."""
+    (:func:`childspend.panel.units.pooled_ratio`, as the panel's derived rates are), flagged
+    ``incomplete`` where some units lack one: a total that lacks some units is never divided by a
+    denominator that includes them."""
     wide = units.pivot(index=["area_code", "year"], columns="measure", values="value")
     flags = units.pivot(index=["area_code", "year"], columns="measure", values="flag")
     region_of = areas.loc[areas["area_level"] == "la"].set_index("area_code")["region_code"]
@@ -114,20 +115,11 @@ def _ratios(units: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
         flag = parts.where(value.isna(), kept)
         flag = flag.where(~(value.isna() & (flag == "")), "zero_denominator")
         out.append(pd.DataFrame({"value": value, "flag": flag, "measure": name}).reset_index().assign(area_level="la"))
-        both = wide[numerator].notna() & wide[denominator].notna()
-        matched = pd.DataFrame(
-            {"n": wide[numerator].where(both), "d": wide[denominator].where(both), "both": both}
-        ).reset_index()
-        matched["region_code"] = matched["area_code"].map(region_of)
+        ok = value.notna()  # the unit has both parts and a non-zero denominator, as in the panel
+        parts = pd.DataFrame({"n": wide[numerator].where(ok), "d": wide[denominator].where(ok), "ok": ok}).reset_index()
+        parts["region_code"] = parts["area_code"].map(region_of)
         for level, keys in (("region", ["region_code"]), ("england", [])):
-            sums = matched.groupby([*keys, "year"], as_index=False).agg(
-                n=("n", "sum"), d=("d", "sum"), reporting=("both", "sum"), expected=("both", "size")
-            )
-            sums["value"] = (sums["n"] / sums["d"].where(sums["d"] != 0) * scale).where(sums["reporting"] > 0)
-            sums["flag"] = ""
-            sums.loc[sums["reporting"] < sums["expected"], "flag"] = "incomplete"
-            sums.loc[sums["value"].isna(), "flag"] = "zero_denominator"
-            sums.loc[sums["reporting"] == 0, "flag"] = "no_data"
+            sums = pooled_ratio(parts, keys, scale)
             sums["area_level"] = level
             sums["area_code"] = sums["region_code"] if keys else ENGLAND_CODE
             out.append(sums.assign(measure=name)[["area_level", "area_code", "year", "value", "flag", "measure"]])

@@ -26,7 +26,7 @@ from ..codes import ENGLAND_CODE
 from ..tables import sort_table
 from .exclusions import ExclusionLog
 from .releases import latest_release
-from .units import PANEL_KEYS, resolve_la_numbers, unit_panel
+from .units import PANEL_KEYS, pooled_ratio, resolve_la_numbers, unit_panel
 
 log = logging.getLogger(__name__)
 
@@ -134,22 +134,12 @@ def ratio(
     both["source"] = both["source_n"]
     units = both.assign(area_level="la", measure=name, units_expected=1, units_reporting=have.astype(int))
 
-    def totals(group_keys: list[str]) -> pd.DataFrame:
-        parts = both.assign(
-            n=both["value_n"].where(have).astype(float), d=both["value_d"].where(have).astype(float), ok=have
-        )
-        out = parts.groupby(group_keys + ["year"], as_index=False).agg(
-            n=("n", "sum"), d=("d", "sum"), units_expected=("ok", "size"), units_reporting=("ok", "sum")
-        )
-        out["value"] = (out["n"] / out["d"].where(out["d"] != 0) * scale).where(out["units_reporting"] > 0)
-        out["flag"] = "incomplete"
-        out.loc[out["units_reporting"] == out["units_expected"], "flag"] = ""
-        out.loc[out["units_reporting"] == 0, "flag"] = "no_data"
-        return out
-
-    region = totals(["region_code", "region_name"])
+    parts = both.assign(
+        n=both["value_n"].where(have).astype(float), d=both["value_d"].where(have).astype(float), ok=have
+    )
+    region = pooled_ratio(parts, ["region_code", "region_name"], scale)
     region = region.assign(area_level="region", area_code=region["region_code"], area_name=region["region_name"])
-    england = totals([]).assign(
+    england = pooled_ratio(parts, [], scale).assign(
         area_level="england", area_code=ENGLAND_CODE, area_name="England", region_code="", region_name=""
     )
     rows = pd.concat([units, region, england], ignore_index=True).assign(measure=name)

@@ -216,6 +216,21 @@ def with_totals(unit_panel: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([la[PANEL_COLUMNS], totals[PANEL_COLUMNS]], ignore_index=True)
 
 
+def pooled_ratio(parts: pd.DataFrame, keys: list[str], scale: float) -> pd.DataFrame:
+    """A region's or England's ratio from its units' parts: per ``keys`` and year, the sum of
+    ``n`` over the sum of ``d`` x ``scale`` over the units where ``ok`` (both parts present, ``n``
+    and ``d`` already missing elsewhere), with ``units_expected``, ``units_reporting`` and ``flag``
+    (``incomplete`` where some units are not ok, ``no_data`` where none is)."""
+    out = parts.groupby(keys + ["year"], as_index=False).agg(
+        n=("n", "sum"), d=("d", "sum"), units_expected=("ok", "size"), units_reporting=("ok", "sum")
+    )
+    out["value"] = (out["n"] / out["d"].where(out["d"] != 0) * scale).where(out["units_reporting"] > 0)
+    out["flag"] = "incomplete"
+    out.loc[out["units_reporting"] == out["units_expected"], "flag"] = ""
+    out.loc[out["units_reporting"] == 0, "flag"] = "no_data"
+    return out
+
+
 def wide(panel: pd.DataFrame) -> pd.DataFrame:
     """One row per area and year, one column per measure (values only; flags stay in the long panel)."""
     keys = ["area_level", "area_code", "area_name", "region_code", "region_name", "year"]
