@@ -75,7 +75,6 @@ class ImportCache:
                 pass
         self.changed = False
         self.read: dict[str, frozenset[str]] = {}  # files already read in this process
-        self.closures: dict[tuple[Path, str], frozenset[str]] = {}
 
     def imports(self, path: Path, package: str) -> frozenset[str]:
         """The modules ``path`` (a module, a script or a notebook's code cells) imports, relative
@@ -98,7 +97,8 @@ class ImportCache:
 
     def save(self) -> None:
         """Write the cache back if it changed: into a new file beside it, renamed into place, so
-        concurrent planners (cluster jobs each plan the workflow) never read half a file."""
+        concurrent planners (cluster jobs each plan the workflow) never read half a file. Not
+        ``files.atomic_write``: it removes other writers' partial files, which here are live."""
         if self.path is None or not self.changed:
             return
         try:
@@ -120,10 +120,9 @@ def _cache(path: str | None) -> ImportCache:
     return ImportCache(path)
 
 
+@cache
 def _closure(root: Path, name: str, imports: ImportCache) -> frozenset[str]:
     """``name`` and every ``childspend`` module it imports, transitively (with parent packages)."""
-    if (root, name) in imports.closures:
-        return imports.closures[root, name]
     seen: set[str] = set()
     todo = [name]
     while todo:
@@ -134,8 +133,7 @@ def _closure(root: Path, name: str, imports: ImportCache) -> frozenset[str]:
         parts = module.split(".")
         todo.extend(".".join(parts[:i]) for i in range(1, len(parts)))  # importing a.b.c runs a and a.b
         todo.extend(imports.imports(_module_file(root, module), _package_of(root, module)))
-    imports.closures[root, name] = frozenset(seen)
-    return imports.closures[root, name]
+    return frozenset(seen)
 
 
 def _data_tables(path: Path) -> list[Path]:

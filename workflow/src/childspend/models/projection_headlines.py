@@ -80,16 +80,17 @@ def headlines(
             ),
         )
     )
+    # the units each lead quantity's England outturn lacks in the origin year
+    missing = {quantity: projection_model.without_outturn(frame, quantity, origin) for quantity in LEAD}
     for name, run in runs.items():
         for quantity in LEAD:
             row = _england(projections, scenario=name, quantity=quantity, year=last).iloc[0]
             basis = run["spec"].get("prices", "real") if quantity != "cla_at_31_march" else None
             now, flag = projection_published.outturn(frame, quantity, origin, basis)
-            missing = projection_model.without_outturn(frame, quantity, origin)
             lacking = (
-                f" (without {units(len(missing))}, which the projection carries from their last outturn: "
-                f"{carried(missing)})"
-                if flag and not missing.empty
+                f" (without {units(len(missing[quantity]))}, which the projection carries from their last "
+                f"outturn: {carried(missing[quantity])})"
+                if flag and not missing[quantity].empty
                 else ""
             )
             rows.append(
